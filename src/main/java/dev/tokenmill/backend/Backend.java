@@ -1,0 +1,28 @@
+package dev.tokenmill.backend;
+
+import dev.tokenmill.op.OpSpec;
+
+/**
+ * A device that runs tokenmill's kernels: the Vector API CPU backend or the CUDA backend. Both implement the
+ * same op contracts (DESIGN.md), so every op, benchmark and test is written once against this interface.
+ */
+public interface Backend extends AutoCloseable {
+    /** {@code cpu} or {@code cuda}. */
+    String name();
+
+    /** Whether this backend works on this machine, and why not when it does not. Never throws. */
+    Availability availability();
+
+    /** The device's properties; only meaningful when available. */
+    DeviceInfo device();
+
+    /**
+     * Allocates operands for {@code spec} on the device (random inputs from {@code options.seed()}), enough
+     * rotating sets to exceed {@code options.minWorkingSetBytes()} so timed calls miss the caches, and picks
+     * the kernel variant. Throws {@link IllegalArgumentException} for a shape this backend cannot run, and
+     * {@link BackendException} for a device failure (out of memory, a launch error).
+     */
+    PreparedOp prepare(OpSpec spec, PrepareOptions options);
+
+    @Override default void close() {}
+}

@@ -1,0 +1,36 @@
+package dev.tokenmill.backend;
+
+import dev.tokenmill.op.OpSpec;
+import dev.tokenmill.reference.Verification;
+
+/**
+ * An op ready to run on a device: operands allocated (possibly several rotating sets), kernel chosen.
+ * Verify once, then time. Not thread-safe: one caller drives it.
+ */
+public interface PreparedOp extends AutoCloseable {
+    OpSpec spec();
+
+    /** The kernel that runs, e.g. {@code cpu.gemm.packed} or {@code cuda.decode.splitkv}. */
+    String variant();
+
+    /** Rotating operand sets that timed calls cycle through. */
+    int sets();
+
+    /**
+     * Runs the kernel once on fresh random operands with NaN-poisoned outputs, and checks the result against
+     * the float64 reference.
+     */
+    Verification verify();
+
+    /** One call on the next operand set; complete when it returns. */
+    void run();
+
+    /**
+     * Runs {@code calls} calls back to back (rotating sets) and returns the seconds per call measured by the
+     * device's own clock (CUDA events on a GPU, {@code System.nanoTime} on the CPU), so launch overhead is not
+     * counted as kernel time where the device can hide it.
+     */
+    double secondsPerCall(int calls);
+
+    @Override void close();
+}

@@ -1,0 +1,87 @@
+package dev.tokenmill.cpu;
+
+import dev.tokenmill.backend.Availability;
+import dev.tokenmill.backend.Backend;
+import dev.tokenmill.backend.DeviceInfo;
+import dev.tokenmill.backend.Operands;
+import dev.tokenmill.backend.PrepareOptions;
+import dev.tokenmill.backend.PreparedOp;
+import dev.tokenmill.op.AppendSpec;
+import dev.tokenmill.op.CopySpec;
+import dev.tokenmill.op.DecodeSpec;
+import dev.tokenmill.op.LinearSpec;
+import dev.tokenmill.op.OpSpec;
+import dev.tokenmill.op.PrefillSpec;
+import dev.tokenmill.reference.Verification;
+import dev.tokenmill.reference.Verifier;
+
+/** The Vector API backend: host operands, multi-threaded kernels, wall-clock timing. Works everywhere. */
+public final class CpuBackend implements Backend {
+    @Override public String name() { return "cpu"; }
+
+    @Override public Availability availability() { return Availability.yes(); }
+
+    @Override public DeviceInfo device() { return CpuInfo.read(); }
+
+    /** The kernel this backend runs for {@code spec}. */
+    public static CpuKernel kernel(OpSpec spec) {
+        return switch (spec) {
+            case LinearSpec s -> CpuLinear.of(s);
+            case PrefillSpec s -> CpuPrefill.of(s);
+            case DecodeSpec s -> CpuDecode.of(s);
+            case AppendSpec s -> CpuAppend.of(s);
+            case CopySpec s -> CpuCopy.of(s);
+        };
+    }
+
+    @Override public PreparedOp prepare(OpSpec spec, PrepareOptions options) {
+        CpuKernel kernel = kernel(spec);
+        int n = options.sets(spec.minBytes());
+        Operands[] sets = new Operands[n];
+        for (int i = 0; i < n; i++) sets[i] = Operands.create(spec, options.seed() + 1000L * i);
+        return new Prepared(spec, kernel, sets, options.seed());
+    }
+
+    private static final class Prepared implements PreparedOp {
+        private final OpSpec spec;
+        private final CpuKernel kernel;
+        private final Operands[] sets;
+        private final long seed;
+        private int next;
+
+        Prepared(OpSpec spec, CpuKernel kernel, Operands[] sets, long seed) {
+            this.spec = spec;
+            this.kernel = kernel;
+            this.sets = sets;
+            this.seed = seed;
+        }
+
+        @Override public OpSpec spec() { return spec; }
+
+        @Override public String variant() { return kernel.variant(); }
+
+        @Override public int sets() { return sets.length; }
+
+        @Override public Verification verify() {
+            try (Operands fresh = Operands.create(spec, seed ^ 0x5DEECE66DL)) {
+                kernel.run(fresh);
+                return Verifier.check(fresh);
+            }
+        }
+
+        @Override public void run() {
+            kernel.run(sets[next]);
+            next = (next + 1) % sets.length;
+        }
+
+        @Override public double secondsPerCall(int calls) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < calls; i++) run();
+            return (System.nanoTime() - t0) * 1e-9 / calls;
+        }
+
+        @Override public void close() {
+            for (Operands o : sets) o.close();
+        }
+    }
+}
