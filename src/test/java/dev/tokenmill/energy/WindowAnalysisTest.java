@@ -184,4 +184,14 @@ class WindowAnalysisTest {
         assertNull(r.clocks().maxTemperatureC());
         assertNull(r.clocks().clockEvents());
     }
+
+    @Test
+    void anAbsentFigureIsLeftOutOfTheJsonAndItsReasonKept() {
+        EnergyReading r = analysis.analyse(device, window(1500, i -> 3000L * i), 100, null);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(r);
+        assertFalse(json.has("energy"), "never written as null or zero");
+        assertTrue(json.get("energyAbsentReason").asText().contains("shorter than"));
+        assertEquals(1800, json.get("clocks").get("smMedianMhz").asInt());
+        assertFalse(json.has("clocksAbsentReason"));
+    }
 }
