@@ -53,7 +53,7 @@ final class Nvml {
         powerUsage = required(lib, "nvmlDeviceGetPowerUsage", DEVICE_OUT);
         clockInfo = required(lib, "nvmlDeviceGetClockInfo", DEVICE_ENUM_OUT);
         temperature = required(lib, "nvmlDeviceGetTemperature", DEVICE_ENUM_OUT);
-        // Renamed in CUDA 12.2's NVML; older drivers only have the throttle name (same signature, same bits).
+        // The newer name of the throttle-reasons call; older drivers have only the old one (same signature, same bits).
         clockEvents = optional(lib, "nvmlDeviceGetCurrentClocksEventReasons", DEVICE_OUT)
                 .or(() -> optional(lib, "nvmlDeviceGetCurrentClocksThrottleReasons", DEVICE_OUT))
                 .orElseThrow(() -> new MissingSymbol("nvmlDeviceGetCurrentClocksEventReasons"));
