@@ -1,0 +1,38 @@
+package dev.tokenmill.rollup;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** A roll-up as plain-text lines for the console, under a run's table. */
+public final class RollupText {
+    private RollupText() {}
+
+    public static List<String> lines(Rollup r) {
+        List<String> out = new ArrayList<>();
+        String setting = r.phase() == Rollup.Phase.PREFILL
+                ? "batch " + r.batch() + " x " + r.promptTokens() + " prompt tokens"
+                : "batch " + r.batch() + ", context " + r.context();
+        out.add(r.model() + " " + r.phase().id() + ", " + r.dtype() + ", " + setting + ": " + r.basis());
+        if (r.complete()) {
+            double pass = r.phase() == Rollup.Phase.PREFILL ? r.ttftSeconds() : r.tpotSeconds();
+            String energy = r.tokensPerJoule() != null ? f("   %.3g tokens/J", r.tokensPerJoule())
+                    : "   tokens/J absent: " + r.energyAbsentReason();
+            out.add(f("  %s %.3f ms   %.4g tokens/s", r.phase() == Rollup.Phase.PREFILL ? "TTFT" : "TPOT",
+                    pass * 1e3, r.tokensPerSecond()) + energy);
+        } else {
+            out.add("  no totals: not measured: " + String.join("; ", r.missing()));
+        }
+        out.add(f("  %-10s %6s %11s %11s %6s %9s", "part", "calls", "ms/call", "ms/pass", "share", "J/pass"));
+        for (Rollup.Part p : r.parts())
+            out.add(f("  %-10s %6d %11s %11s %6s %9s", p.name(), p.callsPerPass(), ms(p.secondsPerCall()),
+                    ms(p.seconds()), p.share() == null ? "-" : f("%.1f%%", 100 * p.share()),
+                    p.joules() == null ? "-" : f("%.4g", p.joules())));
+        out.add("  leaves out: " + String.join(", ", r.leavesOut()));
+        return out;
+    }
+
+    private static String ms(Double seconds) { return seconds == null ? "-" : f("%.4f", seconds * 1e3); }
+
+    private static String f(String pattern, Object... args) { return String.format(Locale.ROOT, pattern, args); }
+}
