@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * {@code tokenmill op KIND ...}: one op, verified against the float64 reference, then timed, like
  * cutlass_profiler. Each subcommand turns its flags into a validated {@link OpSpec}; {@link OpRunner} does the rest.
  */
-@Command(name = "op", description = "Verifies, then times, one op.", sortOptions = false,
+@Command(name = "op", mixinStandardHelpOptions = true, description = "Verifies, then times, one op.", sortOptions = false,
         subcommands = {OpCommand.Linear.class, OpCommand.Prefill.class, OpCommand.Decode.class,
                 OpCommand.Append.class, OpCommand.Copy.class})
 final class OpCommand {
@@ -62,10 +62,11 @@ final class OpCommand {
 
     /** Subcommands whose dims can come from a model preset and whose dtype is chosen. */
     abstract static class ModelOp extends OpSubcommand {
-        @Option(names = "--dtype", paramLabel = "f32|f16|bf16", description = "Element type. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--dtype", order = 90, paramLabel = "f32|f16|bf16", description = "Element type. Default: ${DEFAULT-VALUE}.")
         String dtype = "bf16";
 
-        @Option(names = "--model", paramLabel = "NAME", description = "Take the dims from a model preset.")
+        @Option(names = "--model", order = 91, paramLabel = "NAME", completionCandidates = ModelNames.class,
+                description = "Take the dims from a model preset: ${COMPLETION-CANDIDATES}.")
         String model;
 
         DType dtype() { return DType.parse(dtype); }
@@ -89,6 +90,13 @@ final class OpCommand {
         }
     }
 
+    /** The preset names, for the help text. */
+    static final class ModelNames implements Iterable<String> {
+        @Override public java.util.Iterator<String> iterator() {
+            return Arrays.stream(ModelPreset.values()).map(ModelPreset::id).iterator();
+        }
+    }
+
     /** Paged (with a block size) or contiguous KV cache, as decode and append take it. */
     static final class CacheLayout {
         @Option(names = "--block-size", paramLabel = "TOKENS",
@@ -107,7 +115,7 @@ final class OpCommand {
         int blockSize() { return blockSize == null ? KvCache.DEFAULT_BLOCK_SIZE : blockSize; }
     }
 
-    @Command(name = "linear", sortOptions = false, description = "Y[M,N] = X[M,K] · W[N,K]^T (a GEMM; a GEMV at small M).")
+    @Command(name = "linear", mixinStandardHelpOptions = true, sortOptions = false, description = "Y[M,N] = X[M,K] · W[N,K]^T (a GEMM; a GEMV at small M).")
     static final class Linear extends ModelOp {
         @Option(names = "--m", required = true, description = "Rows: prompt tokens (prefill) or batch (decode).")
         int m;
@@ -146,7 +154,7 @@ final class OpCommand {
         }
     }
 
-    @Command(name = "prefill", sortOptions = false, description = "Causal self-attention over a prompt (GQA, MQA, MHA).")
+    @Command(name = "prefill", mixinStandardHelpOptions = true, sortOptions = false, description = "Causal self-attention over a prompt (GQA, MQA, MHA).")
     static final class Prefill extends ModelOp {
         @Option(names = "--batch", defaultValue = "1", description = "Sequences. Default: ${DEFAULT-VALUE}.")
         int batch;
@@ -164,7 +172,7 @@ final class OpCommand {
         }
     }
 
-    @Command(name = "decode", sortOptions = false, description = "One query token per sequence over its KV cache (paged or contiguous).")
+    @Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false, description = "One query token per sequence over its KV cache (paged or contiguous).")
     static final class Decode extends ModelOp {
         @Option(names = "--batch", description = "Sequences (implied by --seq-lens).") Integer batch;
 
@@ -196,7 +204,7 @@ final class OpCommand {
         }
     }
 
-    @Command(name = "append", sortOptions = false, description = "Writes each sequence's new k and v into its KV cache.")
+    @Command(name = "append", mixinStandardHelpOptions = true, sortOptions = false, description = "Writes each sequence's new k and v into its KV cache.")
     static final class Append extends ModelOp {
         @Option(names = "--batch", required = true, description = "Sequences.") int batch;
 
@@ -214,7 +222,7 @@ final class OpCommand {
         }
     }
 
-    @Command(name = "copy", sortOptions = false, description = "The bandwidth probe: copies one buffer into another.")
+    @Command(name = "copy", mixinStandardHelpOptions = true, sortOptions = false, description = "The bandwidth probe: copies one buffer into another.")
     static final class Copy extends OpSubcommand {
         @Option(names = "--bytes", required = true, paramLabel = "N", description = "Bytes to copy: 1048576, 256M, 1G, 1GiB...")
         String bytes;

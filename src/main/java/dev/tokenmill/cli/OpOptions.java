@@ -6,22 +6,22 @@ import picocli.CommandLine.Option;
 
 /** The options every {@code op} subcommand shares: where to run, how long to time, how to print. */
 final class OpOptions {
-    @Option(names = "--backend", paramLabel = "auto|cpu|cuda",
+    @Option(names = "--backend", order = 100, paramLabel = "auto|cpu|cuda",
             description = "Where to run: auto (the GPU when one works, else the CPU), cpu or cuda. Default: auto.")
     String backend = "auto";
 
-    @Option(names = "--json", description = "Print exactly one JSON object on stdout instead of the table.")
+    @Option(names = "--json", order = 101, description = "Print exactly one JSON object on stdout instead of the table.")
     boolean json;
 
-    @Option(names = "--seed", description = "Seed of the random inputs. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", order = 102, description = "Seed of the random inputs. Default: ${DEFAULT-VALUE}.")
     long seed = PrepareOptions.DEFAULT_SEED;
 
-    @Option(names = "--min-time", paramLabel = "SECONDS",
+    @Option(names = "--min-time", order = 103, paramLabel = "SECONDS",
             description = "Keep timing until this much time has passed (and at least " + OpRunner.MIN_SAMPLES
                     + " samples). Default: ${DEFAULT-VALUE}.")
     double minTime = 2.0;
 
-    @Option(names = "--warmup", paramLabel = "SECONDS", description = "Untimed calls first, for this long. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", order = 104, paramLabel = "SECONDS", description = "Untimed calls first, for this long. Default: ${DEFAULT-VALUE}.")
     double warmup = 0.5;
 
     /** The timer these options ask for; negative or non-finite durations are rejected by name. */

@@ -94,14 +94,14 @@ record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, 
      */
     int print(boolean asJson, PrintWriter out, PrintWriter err) {
         if (asJson) out.println(json());
-        else print(out);
+        else printLines(out);
         if (verification.passed()) return 0;
         err.println("tokenmill: " + variant + " gives wrong results, so it was not timed: " + verification.summary());
         return 1;
     }
 
     /** A few aligned lines for people. */
-    void print(PrintWriter out) {
+    void printLines(PrintWriter out) {
         StringBuilder shape = new StringBuilder(spec.op() + " " + spec.dtype().id() + "  " + spec.shapeText());
         origin.forEach((k, v) -> shape.append("  (").append(k).append(' ').append(v).append(')'));
         line(out, "op", shape.toString());

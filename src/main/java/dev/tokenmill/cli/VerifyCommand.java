@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
  * {@code tokenmill verify}: every op kind in every dtype, on small random and awkward shapes ({@link VerifyCases}),
  * on every working backend, against the float64 reference. One line per check, a count, exit 1 if any fails.
  */
-@Command(name = "verify", sortOptions = false,
+@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Checks every kernel on every working backend against the float64 reference.")
 final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--backend", paramLabel = "auto|cpu|cuda",

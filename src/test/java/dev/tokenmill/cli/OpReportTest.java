@@ -100,7 +100,7 @@ class OpReportTest {
         OpReport r = OpRunner.run(new FakeBackend(FakeBackend.passing(), 0.5e-3), spec, 1, QUICK)
                 .withOrigin(Map.of("model", "llama-3.1-8b"), true);
         StringWriter out = new StringWriter();
-        r.print(new PrintWriter(out, true));
+        r.printLines(new PrintWriter(out, true));
         List<String> lines = out.toString().lines().toList();
         List<String> labels = lines.stream().map(l -> l.substring(0, 13).strip()).toList();
         assertEquals(List.of("op", "backend", "device", "variant", "verification", "latency", "samples", "compute",
