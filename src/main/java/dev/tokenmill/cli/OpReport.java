@@ -102,9 +102,9 @@ record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, 
 
     /** A few aligned lines for people. */
     void printLines(PrintWriter out) {
-        StringBuilder shape = new StringBuilder(spec.op() + " " + spec.dtype().id() + "  " + spec.shapeText());
-        origin.forEach((k, v) -> shape.append("  (").append(k).append(' ').append(v).append(')'));
-        line(out, "op", shape.toString());
+        String from = origin.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                .collect(java.util.stream.Collectors.joining(", ", "  (", ")"));
+        line(out, "op", spec.op() + " " + spec.dtype().id() + "  " + spec.shapeText() + (origin.isEmpty() ? "" : from));
         line(out, "backend", backend + (auto ? " (chosen by --backend auto)" : ""));
         line(out, "device", device.name());
         line(out, "variant", variant);
