@@ -1,0 +1,37 @@
+package dev.tokenmill.cli;
+
+import dev.tokenmill.backend.PrepareOptions;
+import dev.tokenmill.measure.Timer;
+import picocli.CommandLine.Option;
+
+/** The options every {@code op} subcommand shares: where to run, how long to time, how to print. */
+final class OpOptions {
+    @Option(names = "--backend", order = 100, paramLabel = "auto|cpu|cuda",
+            description = "Where to run: auto (the GPU when one works, else the CPU), cpu or cuda. Default: auto.")
+    String backend = "auto";
+
+    @Option(names = "--json", order = 101, description = "Print exactly one JSON object on stdout instead of the table.")
+    boolean json;
+
+    @Option(names = "--seed", order = 102, description = "Seed of the random inputs. Default: ${DEFAULT-VALUE}.")
+    long seed = PrepareOptions.DEFAULT_SEED;
+
+    @Option(names = "--min-time", order = 103, paramLabel = "SECONDS",
+            description = "Keep timing until this much time has passed (and at least " + OpRunner.MIN_SAMPLES
+                    + " samples). Default: ${DEFAULT-VALUE}.")
+    double minTime = 2.0;
+
+    @Option(names = "--warmup", order = 104, paramLabel = "SECONDS", description = "Untimed calls first, for this long. Default: ${DEFAULT-VALUE}.")
+    double warmup = 0.5;
+
+    /** The timer these options ask for; negative or non-finite durations are rejected by name. */
+    Timer timer() {
+        return new Timer(seconds("warmup", warmup), seconds("min-time", minTime), OpRunner.MIN_SAMPLES, OpRunner.MAX_SAMPLES);
+    }
+
+    private static double seconds(String field, double value) {
+        if (!(value >= 0 && value <= 3600))
+            throw new IllegalArgumentException(field + " must be in 0..3600 seconds, got " + value);
+        return value;
+    }
+}

@@ -1,0 +1,134 @@
+package dev.tokenmill.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenmill.backend.DeviceInfo;
+import dev.tokenmill.measure.LatencyStats;
+import dev.tokenmill.op.OpSpec;
+import dev.tokenmill.reference.Verification;
+
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What {@code op} found: the verification and, when it passed, the latency distribution and the figures derived
+ * from the op's FLOP and byte counts at the median. {@code latency} is null when the op was not timed.
+ * {@code origin} records where the shape came from (model, projection); {@code auto} that --backend auto chose.
+ */
+record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, int sets, long workingSetBytes,
+                Verification verification, LatencyStats latency, Map<String, Object> origin, boolean auto) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, int sets, long workingSetBytes,
+             Verification verification, LatencyStats latency) {
+        this(spec, backend, device, variant, sets, workingSetBytes, verification, latency, Map.of(), false);
+    }
+
+    OpReport withOrigin(Map<String, Object> origin, boolean auto) {
+        return new OpReport(spec, backend, device, variant, sets, workingSetBytes, verification, latency, origin, auto);
+    }
+
+    boolean timed() { return latency != null; }
+
+    /** GFLOP/s at the median; 0 for ops without arithmetic. */
+    double gflops() { return spec.flops() / medianSeconds() / 1e9; }
+
+    /** GB/s of the op's minimum traffic at the median. */
+    double gbs() { return spec.minBytes() / medianSeconds() / 1e9; }
+
+    private double medianSeconds() {
+        if (latency == null) throw new IllegalStateException("not timed");
+        return latency.p50Ms() / 1e3;
+    }
+
+    /** One JSON object; timing keys are present but null when the op failed verification and was not timed. */
+    String json() {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("op", spec.op());
+        j.put("backend", backend);
+        j.put("device", device.name());
+        j.put("device_id", device.id());
+        j.put("variant", variant);
+        j.put("dtype", spec.dtype().id());
+        j.put("shape", spec.shape());
+        j.putAll(origin);
+        j.put("median_ms", timed() ? latency.p50Ms() : null);
+        j.put("p50_ms", timed() ? latency.p50Ms() : null);
+        j.put("p90_ms", timed() ? latency.p90Ms() : null);
+        j.put("p99_ms", timed() ? latency.p99Ms() : null);
+        j.put("p999_ms", timed() ? latency.p999Ms() : null);
+        j.put("mean_ms", timed() ? latency.meanMs() : null);
+        j.put("min_ms", timed() ? latency.minMs() : null);
+        j.put("max_ms", timed() ? latency.maxMs() : null);
+        j.put("samples", timed() ? latency.samples() : null);
+        j.put("calls_per_sample", timed() ? latency.callsPerSample() : null);
+        j.put("flops", spec.flops());
+        j.put("bytes", spec.minBytes());
+        j.put("gflops", timed() ? gflops() : null);
+        j.put("gbs", timed() ? gbs() : null);
+        j.put("intensity", spec.arithmeticIntensity());
+        j.put("sets", sets);
+        j.put("working_set_bytes", workingSetBytes);
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("passed", verification.passed());
+        v.put("max_rel_err", Double.isFinite(verification.maxRelErr()) ? verification.maxRelErr() : null);
+        v.put("tolerance", verification.tolerance());
+        v.put("checked", verification.checked());
+        if (!verification.passed()) v.put("worst", verification.worst());
+        j.put("verified", v);
+        try {
+            return JSON.writeValueAsString(j);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Prints the report (JSON or lines) on {@code out}; a failed verification also gets one sentence on {@code err}.
+     * Returns the exit code: 0, or 1 when the kernel gave wrong results (and so was not timed).
+     */
+    int print(boolean asJson, PrintWriter out, PrintWriter err) {
+        if (asJson) out.println(json());
+        else printLines(out);
+        if (verification.passed()) return 0;
+        err.println("tokenmill: " + variant + " gives wrong results, so it was not timed: " + verification.summary());
+        return 1;
+    }
+
+    /** A few aligned lines for people. */
+    void printLines(PrintWriter out) {
+        String from = origin.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                .collect(java.util.stream.Collectors.joining(", ", "  (", ")"));
+        line(out, "op", spec.op() + " " + spec.dtype().id() + "  " + spec.shapeText() + (origin.isEmpty() ? "" : from));
+        line(out, "backend", backend + (auto ? " (chosen by --backend auto)" : ""));
+        line(out, "device", device.name());
+        line(out, "variant", variant);
+        line(out, "verification", verification.summary());
+        if (!timed()) return;
+        line(out, "latency", "median " + sig(latency.p50Ms()) + " ms   p90 " + sig(latency.p90Ms()) + "   p99 "
+                + sig(latency.p99Ms()) + "   p99.9 " + sig(latency.p999Ms()) + "   mean " + sig(latency.meanMs()) + " ms");
+        line(out, "samples", latency.samples() + " samples of " + latency.callsPerSample() + " call"
+                + (latency.callsPerSample() == 1 ? "" : "s") + " each");
+        if (spec.flops() > 0)
+            line(out, "compute", (gflops() >= 1000 ? sig(gflops() / 1000) + " TFLOP/s" : sig(gflops()) + " GFLOP/s")
+                    + "   intensity " + sig(spec.arithmeticIntensity()) + " FLOP/byte");
+        line(out, "bandwidth", sig(gbs()) + " GB/s   (" + sig(spec.minBytes() / 1e6) + " MB moved per call)");
+        line(out, "working set", sets + " rotating operand set" + (sets == 1 ? "" : "s") + " (target "
+                + (workingSetBytes >> 20) + " MiB, beyond the caches)");
+    }
+
+    private static void line(PrintWriter out, String label, String value) {
+        out.println(String.format(Locale.ROOT, "%-13s %s", label, value));
+    }
+
+    /** Four significant digits, never in exponent form. */
+    static String sig(double v) {
+        if (!Double.isFinite(v)) return String.valueOf(v);
+        return new BigDecimal(v).round(new MathContext(4)).stripTrailingZeros().toPlainString();
+    }
+}

@@ -1,0 +1,33 @@
+package dev.tokenmill.cli;
+
+import dev.tokenmill.backend.Backend;
+import dev.tokenmill.backend.DeviceInfo;
+import dev.tokenmill.backend.PrepareOptions;
+import dev.tokenmill.backend.PreparedOp;
+import dev.tokenmill.measure.LatencyStats;
+import dev.tokenmill.measure.Timer;
+import dev.tokenmill.measure.WorkingSet;
+import dev.tokenmill.op.OpSpec;
+import dev.tokenmill.reference.Verification;
+
+/**
+ * Verify, then time: prepares the op with enough rotating operand sets to defeat the device's caches, checks
+ * one call against the float64 reference, and times it only when that check passes.
+ */
+final class OpRunner {
+    static final int MIN_SAMPLES = 10, MAX_SAMPLES = 100_000;
+
+    private OpRunner() {}
+
+    static OpReport run(Backend backend, OpSpec spec, long seed, Timer timer) {
+        DeviceInfo device = backend.device();
+        PrepareOptions cold = WorkingSet.coldCaches(device);
+        PrepareOptions options = new PrepareOptions(seed, cold.minWorkingSetBytes(), cold.maxWorkingSetBytes());
+        try (PreparedOp op = backend.prepare(spec, options)) {
+            Verification verification = op.verify();
+            LatencyStats latency = verification.passed() ? timer.time(op) : null;
+            return new OpReport(spec, backend.name(), device, op.variant(), op.sets(), options.minWorkingSetBytes(),
+                    verification, latency);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.tokenmill.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenmill.measure.Timer;
+import dev.tokenmill.measure.WorkingSet;
+import dev.tokenmill.op.DType;
+import dev.tokenmill.op.KvLayout;
+import dev.tokenmill.op.LinearSpec;
+import dev.tokenmill.op.ModelPreset;
+import dev.tokenmill.op.OpSpec;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Verify-then-time and the figures and output derived from it, on a backend whose behaviour is known exactly. */
+class OpReportTest {
+    static final List<String> JSON_KEYS = List.of("op", "backend", "device", "variant", "dtype", "shape", "median_ms",
+            "p50_ms", "p90_ms", "p99_ms", "p999_ms", "mean_ms", "samples", "calls_per_sample", "gflops", "gbs",
+            "intensity", "sets", "verified");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Timer QUICK = new Timer(0, 0, OpRunner.MIN_SAMPLES, 1000);
+    private static final LinearSpec SPEC = new LinearSpec(4, 8, 16, DType.F32);
+
+    @Test
+    void aFailedVerificationIsNeverTimed() throws Exception {
+        FakeBackend fake = new FakeBackend(FakeBackend.failing(), 1e-3);
+        OpReport r = OpRunner.run(fake, SPEC, 1, QUICK);
+        assertEquals(0, fake.timedCalls);
+
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        assertEquals(1, r.print(true, new PrintWriter(out, true), new PrintWriter(err, true)));
+        List<String> errLines = err.toString().lines().toList();
+        assertEquals(1, errLines.size(), err.toString());
+        assertTrue(errLines.getFirst().contains("fake.kernel gives wrong results, so it was not timed"), errLines.getFirst());
+        assertTrue(errLines.getFirst().contains("worst element 17 = 0.5, expected 2.0"), errLines.getFirst());
+
+        JsonNode j = onlyObject(out.toString());
+        JSON_KEYS.forEach(k -> assertTrue(j.has(k), k));
+        assertTrue(j.get("median_ms").isNull());
+        assertTrue(j.get("gflops").isNull());
+        assertEquals(false, j.get("verified").get("passed").asBoolean());
+        assertEquals(0.75, j.get("verified").get("max_rel_err").asDouble());
+        assertEquals("element 17 = 0.5, expected 2.0", j.get("verified").get("worst").asText());
+
+        StringWriter human = new StringWriter();
+        r.print(false, new PrintWriter(human, true), new PrintWriter(new StringWriter(), true));
+        assertTrue(human.toString().contains("FAILED"), human.toString());
+        assertTrue(!human.toString().contains("median"), human.toString());
+    }
+
+    @Test
+    void figuresDeriveFromTheShapeAndTheMedian() throws Exception {
+        FakeBackend fake = new FakeBackend(FakeBackend.passing(), 2e-3);
+        OpReport r = OpRunner.run(fake, SPEC, 42, QUICK);
+        assertTrue(fake.timedCalls >= OpRunner.MIN_SAMPLES);
+        // Cold caches: the working set is four times the device's last-level cache, with the seed asked for.
+        assertEquals(WorkingSet.bytes(fake.device()), fake.prepared.minWorkingSetBytes());
+        assertEquals(4L << 30, fake.prepared.minWorkingSetBytes());
+        assertEquals(42, fake.prepared.seed());
+
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        assertEquals(0, r.print(true, new PrintWriter(out, true), new PrintWriter(err, true)));
+        assertEquals("", err.toString());
+        JsonNode j = onlyObject(out.toString());
+        JSON_KEYS.forEach(k -> assertTrue(j.has(k), k));
+        assertEquals("linear", j.get("op").asText());
+        assertEquals("fake", j.get("backend").asText());
+        assertEquals("Fake Device 9000", j.get("device").asText());
+        assertEquals("fake.kernel", j.get("variant").asText());
+        assertEquals("f32", j.get("dtype").asText());
+        assertEquals(Map.of("m", 4, "n", 8, "k", 16), JSON.convertValue(j.get("shape"), Map.class));
+        double median = j.get("median_ms").asDouble();
+        assertEquals(2.0, median, 2.0 * 1e-3, "HdrHistogram keeps 3 significant digits");
+        assertEquals(median, j.get("p50_ms").asDouble());
+        assertEquals(median, j.get("p999_ms").asDouble());
+        assertEquals(median, j.get("mean_ms").asDouble(), 1e-3);
+        assertEquals(1, j.get("calls_per_sample").asInt(), "a 2 ms call is a sample on its own");
+        assertTrue(j.get("samples").asInt() >= OpRunner.MIN_SAMPLES);
+        assertEquals(SPEC.flops() / (median / 1e3) / 1e9, j.get("gflops").asDouble(), 1e-9);
+        assertEquals(SPEC.minBytes() / (median / 1e3) / 1e9, j.get("gbs").asDouble(), 1e-9);
+        assertEquals(SPEC.flops() / SPEC.minBytes(), j.get("intensity").asDouble(), 1e-12);
+        assertEquals(FakeBackend.SETS, j.get("sets").asInt());
+        JsonNode v = j.get("verified");
+        assertTrue(v.get("passed").asBoolean());
+        assertEquals(1.5e-3, v.get("max_rel_err").asDouble());
+        assertEquals(2e-2, v.get("tolerance").asDouble());
+        assertEquals(1234, v.get("checked").asLong());
+    }
+
+    @Test
+    void humanOutputIsAFewAlignedLines() {
+        OpSpec spec = ModelPreset.LLAMA_3_1_8B.decode(8, 4096, KvLayout.PAGED, 16, DType.BF16);
+        OpReport r = OpRunner.run(new FakeBackend(FakeBackend.passing(), 0.5e-3), spec, 1, QUICK)
+                .withOrigin(Map.of("model", "llama-3.1-8b"), true);
+        StringWriter out = new StringWriter();
+        r.printLines(new PrintWriter(out, true));
+        List<String> lines = out.toString().lines().toList();
+        List<String> labels = lines.stream().map(l -> l.substring(0, 13).strip()).toList();
+        assertEquals(List.of("op", "backend", "device", "variant", "verification", "latency", "samples", "compute",
+                "bandwidth", "working set"), labels);
+        lines.forEach(l -> assertEquals(' ', l.charAt(13), l));
+        assertTrue(lines.get(0).contains("decode bf16  batch=8 heads=32 kv_heads=8 head_dim=128 context=4096"), lines.get(0));
+        assertTrue(lines.get(0).contains("(model llama-3.1-8b)"), lines.get(0));
+        assertTrue(lines.get(1).contains("fake (chosen by --backend auto)"), lines.get(1));
+        assertTrue(lines.get(4).startsWith("verification  ok"), lines.get(4));
+        assertTrue(lines.get(5).matches("latency +median 0\\.5\\d* ms +p90 .* p99 .* p99\\.9 .* mean .* ms"), lines.get(5));
+        // 8 sequences x 4096 tokens x 8 KV heads x 128 x 2 (K and V) x 2 bytes, plus q and o: ~134 MB in 0.5 ms.
+        assertTrue(lines.get(8).matches("bandwidth +26\\d\\.\\d GB/s .*"), lines.get(8));
+    }
+
+    @Test
+    void fourSignificantDigitsWithoutExponents() {
+        assertEquals("0.0001235", OpReport.sig(0.00012345678));
+        assertEquals("1235", OpReport.sig(1234.5));
+        assertEquals("120000", OpReport.sig(120000));
+        assertEquals("0", OpReport.sig(0));
+    }
+
+    private static JsonNode onlyObject(String out) throws Exception {
+        assertEquals(1, out.lines().count(), out);
+        JsonNode j = JSON.readTree(out);
+        assertTrue(j.isObject(), out);
+        return j;
+    }
+}
