@@ -13,8 +13,10 @@ final class AppendLauncher implements CudaKernel {
 
     AppendLauncher(AppendSpec spec, CudaDevice device) {
         this.spec = spec;
-        this.function = device.module("kv").function("tm_kv_append_" + CudaKernel.suffix(spec.dtype()));
+        this.function = device.module("kv").function(kernel(spec));
     }
+
+    static String kernel(AppendSpec spec) { return "tm_kv_append_" + CudaKernel.suffix(spec.dtype()); }
 
     @Override public String variant() { return "cuda.append"; }
 

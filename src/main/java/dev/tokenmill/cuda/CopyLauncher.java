@@ -4,6 +4,8 @@ import dev.tokenmill.op.CopySpec;
 
 /** kv.cu's copy probe: the device-to-device bandwidth ceiling, a grid-stride loop of 16-byte loads and stores. */
 final class CopyLauncher implements CudaKernel {
+    static final String KERNEL = "tm_copy_probe";
+
     private final CopySpec spec;
     private final int grid;
     private final KernelFunction function;
@@ -11,7 +13,7 @@ final class CopyLauncher implements CudaKernel {
     CopyLauncher(CopySpec spec, CudaDevice device) {
         this.spec = spec;
         this.grid = (int) Math.min(CudaKernel.ceilDiv(spec.bytes() / 16, 1024), 8L * device.sms());
-        this.function = device.module("kv").function("tm_copy_probe");
+        this.function = device.module("kv").function(KERNEL);
     }
 
     @Override public String variant() { return "cuda.copy"; }

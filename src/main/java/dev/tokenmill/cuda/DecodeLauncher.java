@@ -23,9 +23,8 @@ final class DecodeLauncher implements CudaKernel {
         this.chunks = ceilDiv(spec.cache().maxSeqLen(), chunkLen);
         this.shared = sharedBytes(spec, chunkLen);
         KernelModule module = device.module("decode");
-        String t = CudaKernel.suffix(spec.dtype());
-        this.split = module.function("tm_decode_split_d" + spec.headDim() + "_" + t);
-        this.merge = module.function("tm_decode_merge_" + t);
+        this.split = module.function(splitKernel(spec));
+        this.merge = module.function(mergeKernel(spec));
         long partials = (long) spec.batch() * spec.heads() * chunks;
         DeviceBuffer o = DeviceBuffer.allocate(4 * partials * spec.headDim());
         try {
@@ -36,6 +35,10 @@ final class DecodeLauncher implements CudaKernel {
         }
         this.partO = o;
     }
+
+    static String splitKernel(DecodeSpec spec) { return "tm_decode_split_d" + spec.headDim() + "_" + CudaKernel.suffix(spec.dtype()); }
+
+    static String mergeKernel(DecodeSpec spec) { return "tm_decode_merge_" + CudaKernel.suffix(spec.dtype()); }
 
     /** The split kernel's dynamic shared memory for a chunk length (ABI.md). */
     static int sharedBytes(DecodeSpec spec, int chunkLen) {

@@ -23,14 +23,20 @@ final class GemvLauncher implements CudaKernel {
     GemvLauncher(LinearSpec spec, CudaDevice device) {
         if (!handles(spec)) throw new IllegalArgumentException("gemv needs M <= 64 and K a multiple of 16 bytes: " + spec);
         this.spec = spec;
-        this.rowsPerPass = Math.min(8, Integer.highestOneBit(spec.m() * 2 - 1)); // 1, 2, 4, 8 for M = 1, 2, 3..4, >= 5
+        this.rowsPerPass = rowsPerPass(spec);
         this.splits = splits(spec, device.sms());
         KernelModule module = device.module("gemv");
-        String t = CudaKernel.suffix(spec.dtype());
-        this.gemv = module.function("tm_gemv_m" + rowsPerPass + "_" + t);
-        this.reduce = splits > 1 ? module.function("tm_gemv_reduce_" + t) : null;
+        this.gemv = module.function(kernel(spec));
+        this.reduce = splits > 1 ? module.function(reduceKernel(spec)) : null;
         this.partial = splits > 1 ? DeviceBuffer.allocate(4L * splits * spec.m() * spec.n()) : null;
     }
+
+    /** Rows of X applied per pass over W: 1, 2, 4, 8 for M = 1, 2, 3..4, >= 5. */
+    static int rowsPerPass(LinearSpec spec) { return Math.min(8, Integer.highestOneBit(spec.m() * 2 - 1)); }
+
+    static String kernel(LinearSpec spec) { return "tm_gemv_m" + rowsPerPass(spec) + "_" + CudaKernel.suffix(spec.dtype()); }
+
+    static String reduceKernel(LinearSpec spec) { return "tm_gemv_reduce_" + CudaKernel.suffix(spec.dtype()); }
 
     /** Split-K only when N alone leaves the SMs idle (ABI.md's rule: at least two CTAs per SM). */
     static int splits(LinearSpec spec, int sms) {

@@ -1,5 +1,6 @@
 package dev.tokenmill.cuda;
 
+import dev.tokenmill.backend.BackendException;
 import jcuda.driver.CUfunction;
 import jcuda.driver.JCudaDriver;
 
@@ -13,11 +14,13 @@ final class KernelFunction {
 
     private final String name;
     private final CUfunction function;
+    private final PtxSource.Entry declaration;
     private int dynamicSharedLimit = DEFAULT_DYNAMIC_SHARED;
 
-    KernelFunction(String name, CUfunction function) {
+    KernelFunction(String name, CUfunction function, PtxSource.Entry declaration) {
         this.name = name;
         this.function = function;
+        this.declaration = declaration;
     }
 
     String name() { return name; }
@@ -31,9 +34,18 @@ final class KernelFunction {
 
     /**
      * Launches on {@code stream} (asynchronous: errors inside the kernel surface at the next synchronization).
-     * Shared memory above 48 KiB is opted into once per kernel, as the driver requires.
+     * Shared memory above 48 KiB is opted into once per kernel, as the driver requires. Parameters and block size
+     * are checked against the PTX declaration first: the driver does not check them, and a mismatch would make the
+     * kernel read garbage instead of failing.
      */
     synchronized void launch(Dim3 grid, Dim3 block, int sharedBytes, CudaStream stream, KernelArgs args) {
+        if (!args.sizes().equals(declaration.paramBytes()))
+            throw new BackendException("the launcher passes parameters of " + args.sizes() + " bytes to " + name
+                    + ", whose PTX declares " + declaration.paramBytes() + ": launcher and kernels/ABI.md disagree");
+        long threads = (long) block.x() * block.y() * block.z();
+        if (declaration.maxThreads() > 0 && threads > declaration.maxThreads())
+            throw new BackendException("block " + block + " has " + threads + " threads; " + name + " is built for at most "
+                    + declaration.maxThreads());
         if (sharedBytes > dynamicSharedLimit) {
             CudaErrors.check(JCudaDriver.cuFuncSetAttribute(function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                     sharedBytes), "allowing " + name + " " + sharedBytes + " bytes of shared memory");

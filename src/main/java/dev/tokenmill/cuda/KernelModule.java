@@ -20,23 +20,19 @@ import static jcuda.driver.CUresult.CUDA_ERROR_NOT_FOUND;
 import static jcuda.driver.CUresult.CUDA_SUCCESS;
 
 /**
- * A kernel family's PTX, JIT-compiled by the driver into the current context. The JIT's error log is part
- * of the exception when compilation fails; its info log (registers, spills per kernel) is kept.
+ * A kernel family's PTX, JIT-compiled by the driver into the current context; the JIT's error log is part of
+ * the exception when compilation fails.
  */
 final class KernelModule {
     private static final int LOG_BYTES = 64 * 1024;
 
     private final PtxSource source;
     private final CUmodule module;
-    private final String infoLog;
-    private final float jitMillis;
     private final Map<String, KernelFunction> functions = new HashMap<>();
 
-    private KernelModule(PtxSource source, CUmodule module, String infoLog, float jitMillis) {
+    private KernelModule(PtxSource source, CUmodule module) {
         this.source = source;
         this.module = module;
-        this.infoLog = infoLog;
-        this.jitMillis = jitMillis;
     }
 
     /**
@@ -45,37 +41,28 @@ final class KernelModule {
      */
     static KernelModule load(PtxSource ptx, int driverVersion) {
         PtxTarget.driverProblem(ptx.isa(), driverVersion).ifPresent(p -> { throw new BackendException(p); });
-        int[] keys = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES, CU_JIT_INFO_LOG_BUFFER,
-                CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES, CU_JIT_LOG_VERBOSE, CU_JIT_WALL_TIME};
+        int[] keys = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errorLog = arena.allocate(LOG_BYTES), infoLog = arena.allocate(LOG_BYTES);
-            // The option values are a void*[]: buffer addresses, sizes and flags stored as pointer-sized integers.
+            MemorySegment errorLog = arena.allocate(LOG_BYTES);
+            // The option values are a void*[]: the buffer's address, and its size stored as a pointer-sized integer.
             MemorySegment values = arena.allocate(ValueLayout.JAVA_LONG, keys.length);
-            long[] init = {errorLog.address(), LOG_BYTES, infoLog.address(), LOG_BYTES, 1, 0};
-            for (int i = 0; i < init.length; i++) values.setAtIndex(ValueLayout.JAVA_LONG, i, init[i]);
+            values.setAtIndex(ValueLayout.JAVA_LONG, 0, errorLog.address());
+            values.setAtIndex(ValueLayout.JAVA_LONG, 1, LOG_BYTES);
             byte[] text = ptx.text().getBytes(StandardCharsets.US_ASCII);
             byte[] image = Arrays.copyOf(text, text.length + 1); // NUL-terminated, as the driver reads it
 
             CUmodule module = new CUmodule();
             int result = JCudaDriver.cuModuleLoadDataEx(module, Pointer.to(image), keys.length, keys,
                     Pointer.to(values.asByteBuffer().order(ByteOrder.nativeOrder())));
-            String errors = errorLog.getString(0).strip();
-            if (result != CUDA_SUCCESS)
+            if (result != CUDA_SUCCESS) {
+                String log = errorLog.getString(0).strip();
                 throw new CudaException(result, CudaErrors.describe(result, "loading the " + ptx.family() + " kernels ("
-                        + ptx.target() + " PTX ISA " + ptx.isa() / 10 + "." + ptx.isa() % 10 + ")")
-                        + (errors.isEmpty() ? "" : "\nJIT log:\n" + errors));
-            float millis = values.get(ValueLayout.JAVA_FLOAT, 5L * Long.BYTES);
-            return new KernelModule(ptx, module, infoLog.getString(0).strip(), millis);
+                        + ptx.target() + ", PTX ISA " + ptx.isa() / 10 + "." + ptx.isa() % 10 + ")")
+                        + (log.isEmpty() ? "" : "\nJIT log:\n" + log));
+            }
+            return new KernelModule(ptx, module);
         }
     }
-
-    PtxSource source() { return source; }
-
-    /** What the JIT said about the kernels it built (registers, spills), for diagnostics. */
-    String infoLog() { return infoLog; }
-
-    /** How long the driver spent JIT-compiling (0 when the driver's compute cache already held the result). */
-    float jitMillis() { return jitMillis; }
 
     /** Whether the module holds a kernel of this name (an optional variant). */
     synchronized boolean has(String kernel) {
@@ -84,7 +71,8 @@ final class KernelModule {
         int result = JCudaDriver.cuModuleGetFunction(f, module, kernel);
         if (result == CUDA_ERROR_NOT_FOUND) return false;
         CudaErrors.check(result, "cuModuleGetFunction(" + kernel + ")");
-        functions.put(kernel, new KernelFunction(kernel, f));
+        functions.put(kernel, new KernelFunction(kernel, f, source.entry(kernel).orElseThrow(() -> new BackendException(
+                "the driver found kernel " + kernel + " but its PTX declaration was not understood"))));
         return true;
     }
 

@@ -19,8 +19,15 @@ final class LinearLauncher implements CudaKernel {
 
     LinearLauncher(LinearSpec spec, CudaDevice device) {
         this.spec = spec;
-        this.mma = spec.dtype() != DType.F32 && spec.k() % 8 == 0;
-        this.function = device.module("linear").function("tm_linear_" + (mma ? "mma_" : "simt_") + CudaKernel.suffix(spec.dtype()));
+        this.mma = usesTensorCores(spec);
+        this.function = device.module("linear").function(kernel(spec));
+    }
+
+    /** Tensor cores for 16-bit types whose rows are whole 16-byte vectors (the cp.async pipeline's unit). */
+    static boolean usesTensorCores(LinearSpec spec) { return spec.dtype() != DType.F32 && spec.k() % 8 == 0; }
+
+    static String kernel(LinearSpec spec) {
+        return "tm_linear_" + (usesTensorCores(spec) ? "mma_" : "simt_") + CudaKernel.suffix(spec.dtype());
     }
 
     @Override public String variant() { return mma ? "cuda.linear.mma" : "cuda.linear.simt"; }

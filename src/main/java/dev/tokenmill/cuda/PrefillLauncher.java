@@ -17,8 +17,11 @@ final class PrefillLauncher implements CudaKernel {
     PrefillLauncher(PrefillSpec spec, CudaDevice device) {
         this.spec = spec;
         this.mma = spec.dtype() != DType.F32;
-        this.function = device.module("prefill").function("tm_prefill_" + (mma ? "mma" : "simt") + "_d" + spec.headDim()
-                + "_" + CudaKernel.suffix(spec.dtype()));
+        this.function = device.module("prefill").function(kernel(spec));
+    }
+
+    static String kernel(PrefillSpec spec) {
+        return "tm_prefill_" + (spec.dtype() != DType.F32 ? "mma" : "simt") + "_d" + spec.headDim() + "_" + CudaKernel.suffix(spec.dtype());
     }
 
     @Override public String variant() { return mma ? "cuda.prefill.mma" : "cuda.prefill.simt"; }

@@ -36,4 +36,27 @@ class PtxTargetTest {
         assertTrue(PtxTarget.driverProblem(87, 12060).isPresent(), "ISA 8.7 came with CUDA 12.8");
         assertFalse(PtxTarget.driverProblem(99, 12000).isPresent(), "an ISA the table does not know is left to the driver");
     }
+
+    @Test
+    void readsEntryDeclarations() {
+        PtxSource ptx = new PtxSource("t", "sm_80", """
+                .version 9.0
+                .visible .entry tm_a(
+                	.param .u64 tm_a_param_0,
+                	.param .u32 tm_a_param_1,
+                	.param .align 8 .b8 tm_a_param_2[24],
+                	.param .f32 tm_a_param_3
+                )
+                .maxntid 128, 1, 1
+                {
+                }
+                .visible .entry tm_b(
+                )
+                {
+                }
+                """);
+        assertEquals(Optional.of(new PtxSource.Entry(java.util.List.of(8, 4, 24, 4), 128)), ptx.entry("tm_a"));
+        assertEquals(Optional.of(new PtxSource.Entry(java.util.List.of(), 0)), ptx.entry("tm_b"));
+        assertEquals(Optional.empty(), ptx.entry("tm_c"));
+    }
 }
