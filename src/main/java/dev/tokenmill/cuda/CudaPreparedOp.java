@@ -70,7 +70,7 @@ final class CudaPreparedOp implements PreparedOp {
             device.synchronize(); // the copies went through the legacy stream; launches go to ours
             return new CudaPreparedOp(device, spec, kernel, options.seed(), stream, start, stop, sets);
         } catch (RuntimeException e) {
-            RuntimeException cleanup = closeAll(made);
+            RuntimeException cleanup = Resources.closeAll(made.reversed());
             if (cleanup != null) e.addSuppressed(cleanup);
             throw e;
         }
@@ -140,26 +140,12 @@ final class CudaPreparedOp implements PreparedOp {
         List<AutoCloseable> all = new ArrayList<>(sets);
         if (graph != null) all.add(graph);
         all.addAll(List.of(start, stop, stream, kernel));
-        RuntimeException failure = closeAll(all);
+        RuntimeException failure = Resources.closeAll(all.reversed());
         if (failure != null) throw failure;
     }
 
     private static <T extends AutoCloseable> T keep(List<AutoCloseable> made, T resource) {
         made.add(resource);
         return resource;
-    }
-
-    /** Closes every resource, newest first; returns the first failure (later ones suppressed in it), or null. */
-    private static RuntimeException closeAll(List<AutoCloseable> resources) {
-        RuntimeException first = null;
-        for (AutoCloseable r : resources.reversed()) {
-            try {
-                r.close();
-            } catch (Exception e) {
-                if (first == null) first = e instanceof RuntimeException re ? re : new IllegalStateException(e);
-                else first.addSuppressed(e);
-            }
-        }
-        return first;
     }
 }

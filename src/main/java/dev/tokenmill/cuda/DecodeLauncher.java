@@ -23,17 +23,16 @@ final class DecodeLauncher implements CudaKernel {
         this.chunks = ceilDiv(spec.cache().maxSeqLen(), chunkLen);
         this.shared = sharedBytes(spec, chunkLen);
         KernelModule module = device.module("decode");
-        this.split = module.function(splitKernel(spec));
+        this.split = module.function(splitKernel(spec)).allowShared(shared);
         this.merge = module.function(mergeKernel(spec));
         long partials = (long) spec.batch() * spec.heads() * chunks;
-        DeviceBuffer o = DeviceBuffer.allocate(4 * partials * spec.headDim());
+        this.partO = DeviceBuffer.allocate(4 * partials * spec.headDim());
         try {
             this.partLse = DeviceBuffer.allocate(4 * partials);
         } catch (RuntimeException e) {
-            o.close();
+            partO.close();
             throw e;
         }
-        this.partO = o;
     }
 
     static String splitKernel(DecodeSpec spec) { return "tm_decode_split_d" + spec.headDim() + "_" + CudaKernel.suffix(spec.dtype()); }
@@ -80,11 +79,5 @@ final class DecodeLauncher implements CudaKernel {
                 .i32(c.batch()).i32(spec.heads()).i32(c.headDim()).i32(chunks).i32(chunkLen));
     }
 
-    @Override public void close() {
-        try {
-            partO.close();
-        } finally {
-            partLse.close();
-        }
-    }
+    @Override public void close() { Resources.close(partO, partLse); }
 }

@@ -46,7 +46,7 @@ sealed interface DeviceOperands extends AutoCloseable {
 
         @Override public long bytes() { return x.bytes() + w.bytes() + y.bytes(); }
 
-        @Override public void close() { closeAll(x, w, y); }
+        @Override public void close() { Resources.close(x, w, y); }
     }
 
     record Prefill(DeviceBuffer q, DeviceBuffer k, DeviceBuffer v, DeviceBuffer o) implements DeviceOperands {
@@ -54,7 +54,7 @@ sealed interface DeviceOperands extends AutoCloseable {
 
         @Override public long bytes() { return q.bytes() + k.bytes() + v.bytes() + o.bytes(); }
 
-        @Override public void close() { closeAll(q, k, v, o); }
+        @Override public void close() { Resources.close(q, k, v, o); }
     }
 
     /** K and V caches, the sequence lengths, and the block table ({@code null} for the contiguous layout). */
@@ -71,7 +71,7 @@ sealed interface DeviceOperands extends AutoCloseable {
 
         long bytes() { return k.bytes() + v.bytes() + seqLens.bytes() + (blockTable == null ? 0 : blockTable.bytes()); }
 
-        @Override public void close() { closeAll(k, v, blockTable, seqLens); }
+        @Override public void close() { Resources.close(k, v, blockTable, seqLens); }
     }
 
     record Decode(DeviceBuffer q, Cache cache, DeviceBuffer o) implements DeviceOperands {
@@ -79,7 +79,7 @@ sealed interface DeviceOperands extends AutoCloseable {
 
         @Override public long bytes() { return q.bytes() + cache.bytes() + o.bytes(); }
 
-        @Override public void close() { closeAll(q, cache, o); }
+        @Override public void close() { Resources.close(q, cache, o); }
     }
 
     /** The cache is the output: the whole of it comes back, so a stray write anywhere would show. */
@@ -88,7 +88,7 @@ sealed interface DeviceOperands extends AutoCloseable {
 
         @Override public long bytes() { return k.bytes() + v.bytes() + cache.bytes(); }
 
-        @Override public void close() { closeAll(k, v, cache); }
+        @Override public void close() { Resources.close(k, v, cache); }
     }
 
     record Copy(DeviceBuffer src, DeviceBuffer dst) implements DeviceOperands {
@@ -96,7 +96,7 @@ sealed interface DeviceOperands extends AutoCloseable {
 
         @Override public long bytes() { return src.bytes() + dst.bytes(); }
 
-        @Override public void close() { closeAll(src, dst); }
+        @Override public void close() { Resources.close(src, dst); }
     }
 
     /** The buffers of one upload so far, freed together when a later allocation fails. */
@@ -113,27 +113,8 @@ sealed interface DeviceOperands extends AutoCloseable {
         }
 
         private void release(RuntimeException cause) {
-            try {
-                closeAll(made.toArray(AutoCloseable[]::new));
-            } catch (RuntimeException e) {
-                cause.addSuppressed(e);
-            }
+            RuntimeException failure = Resources.closeAll(made);
+            if (failure != null) cause.addSuppressed(failure);
         }
-    }
-
-    /** Frees every non-null resource, even when one fails; the first failure is thrown. */
-    private static void closeAll(AutoCloseable... resources) {
-        RuntimeException first = null;
-        for (AutoCloseable r : resources) {
-            if (r == null) continue;
-            try {
-                r.close();
-            } catch (Exception e) {
-                RuntimeException re = e instanceof RuntimeException x ? x : new IllegalStateException(e);
-                if (first == null) first = re;
-                else first.addSuppressed(re);
-            }
-        }
-        if (first != null) throw first;
     }
 }

@@ -20,7 +20,7 @@ final class LinearLauncher implements CudaKernel {
     LinearLauncher(LinearSpec spec, CudaDevice device) {
         this.spec = spec;
         this.mma = usesTensorCores(spec);
-        this.function = device.module("linear").function(kernel(spec));
+        this.function = device.module("linear").function(kernel(spec)).allowShared(mma ? MMA_SHARED : 0);
     }
 
     /** Tensor cores for 16-bit types whose rows are whole 16-byte vectors (the cp.async pipeline's unit). */
