@@ -4,6 +4,8 @@ import dev.tokenmill.backend.Availability;
 import jcuda.driver.JCudaDriver;
 
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Loads JCuda and the NVIDIA driver once per JVM and opens the first visible GPU (CUDA_VISIBLE_DEVICES picks
@@ -13,6 +15,8 @@ import java.util.Locale;
 final class CudaDriver {
     /** The outcome of the probe: available with a device, or not with the reason. */
     record Probe(Availability availability, CudaDevice device) {}
+
+    private static final Pattern UNDEFINED_SYMBOL = Pattern.compile("undefined symbol: (\\w+)");
 
     private static volatile boolean loaded;
     private static Probe probe;
@@ -55,8 +59,12 @@ final class CudaDriver {
     /** One sentence for a native library that failed to load; JCuda's own message holds nested stack traces. */
     static String linkFailure(Throwable e) {
         String m = String.valueOf(e.getMessage());
-        if (m.contains("libcuda.so"))
+        if (m.contains("libcuda.so") && m.contains("cannot open shared object"))
             return "no NVIDIA driver here: libcuda.so.1 (the driver's CUDA library) was not found";
+        Matcher symbol = UNDEFINED_SYMBOL.matcher(m);
+        if (symbol.find())
+            return "the NVIDIA driver lacks " + symbol.group(1) + ", which JCuda 12.6 needs: update the driver (R580 or newer "
+                    + "for tokenmill's PTX)";
         String first = m.lines().findFirst().orElse(m);
         return "JCuda's native library did not load (" + e.getClass().getSimpleName() + ": " + first + ")";
     }
