@@ -1,0 +1,57 @@
+package dev.tokenmill.cuda;
+
+import dev.tokenmill.backend.BackendException;
+import jcuda.driver.CUfunction;
+import jcuda.driver.JCudaDriver;
+
+import static jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES;
+
+/** One kernel of a loaded module, and the one place kernels are launched. */
+final class KernelFunction {
+    /** Dynamic shared memory a kernel may use without opting in. */
+    private static final int DEFAULT_DYNAMIC_SHARED = 48 * 1024;
+
+    private final String name;
+    private final CUfunction function;
+    private final PtxSource.Entry declaration;
+    private int sharedLimit = DEFAULT_DYNAMIC_SHARED;
+
+    KernelFunction(String name, CUfunction function, PtxSource.Entry declaration) {
+        this.name = name;
+        this.function = function;
+        this.declaration = declaration;
+    }
+
+    /**
+     * Lets launches use up to {@code bytes} of dynamic shared memory: above 48 KiB the driver wants an opt-in. Called
+     * by launchers when they are built, never during a graph capture.
+     */
+    synchronized KernelFunction allowShared(int bytes) {
+        if (bytes > sharedLimit) {
+            CudaErrors.check(JCudaDriver.cuFuncSetAttribute(function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes),
+                    "allowing " + name + " " + bytes + " bytes of shared memory");
+            sharedLimit = bytes;
+        }
+        return this;
+    }
+
+    /**
+     * Launches on {@code stream} (asynchronous: errors inside the kernel surface at the next synchronization).
+     * Parameters and block size are checked against the PTX declaration first: the driver does not check them,
+     * and a mismatch would make the kernel read garbage instead of failing.
+     */
+    synchronized void launch(Dim3 grid, Dim3 block, int sharedBytes, CudaStream stream, KernelArgs args) {
+        if (!args.sizes().equals(declaration.paramBytes()))
+            throw new BackendException("the launcher passes parameters of " + args.sizes() + " bytes to " + name
+                    + ", whose PTX declares " + declaration.paramBytes() + ": launcher and kernels/ABI.md disagree");
+        long threads = (long) block.x() * block.y() * block.z();
+        if (declaration.maxThreads() > 0 && threads > declaration.maxThreads())
+            throw new BackendException("block " + block + " has " + threads + " threads; " + name + " is built for at most "
+                    + declaration.maxThreads());
+        if (sharedBytes > sharedLimit)
+            throw new IllegalStateException(name + " launched with " + sharedBytes + " bytes of shared memory, allowed " + sharedLimit);
+        CudaErrors.check(JCudaDriver.cuLaunchKernel(function, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(),
+                sharedBytes, stream.handle(), args.pointer(), null),
+                "launching " + name + " grid " + grid + " block " + block + " shared " + sharedBytes + " B");
+    }
+}
