@@ -31,6 +31,20 @@ public sealed interface Operands extends AutoCloseable {
         };
     }
 
+    /** Bytes of host memory {@link #create} allocates for {@code spec}, computed from the shape alone. */
+    static long allocationBytes(OpSpec spec) {
+        return switch (spec) {
+            case LinearSpec s -> ((long) s.m() * s.k() + (long) s.n() * s.k() + (long) s.m() * s.n()) * s.dtype().bytes();
+            case PrefillSpec s -> (long) s.batch() * s.seq() * s.headDim() * (2L * s.heads() + 2L * s.kvHeads())
+                    * s.dtype().bytes();
+            case DecodeSpec s -> (2L * s.cache().cacheElements() + 2L * s.batch() * s.heads() * s.headDim())
+                    * s.dtype().bytes();
+            case AppendSpec s -> (2L * s.cache().cacheElements() + 2L * s.cache().batch() * s.cache().kvHeads()
+                    * s.cache().headDim()) * s.dtype().bytes();
+            case CopySpec s -> 2 * s.bytes();
+        };
+    }
+
     OpSpec spec();
 
     @Override void close();

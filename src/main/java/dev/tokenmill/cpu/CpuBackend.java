@@ -2,6 +2,7 @@ package dev.tokenmill.cpu;
 
 import dev.tokenmill.backend.Availability;
 import dev.tokenmill.backend.Backend;
+import dev.tokenmill.backend.BackendException;
 import dev.tokenmill.backend.DeviceInfo;
 import dev.tokenmill.backend.Operands;
 import dev.tokenmill.backend.PrepareOptions;
@@ -17,6 +18,10 @@ import dev.tokenmill.reference.Verifier;
 
 /** The Vector API backend: host operands, multi-threaded kernels, wall-clock timing. Works everywhere. */
 public final class CpuBackend implements Backend {
+    /** Memory left to the JVM, the OS and other processes when sizing operand sets. */
+    private static final long MEMORY_MARGIN = 1L << 30;
+    private static final double GIB = 1L << 30;
+
     @Override public String name() { return "cpu"; }
 
     @Override public Availability availability() { return Availability.yes(); }
@@ -34,9 +39,19 @@ public final class CpuBackend implements Backend {
         };
     }
 
+    /**
+     * Prepares as many operand sets as {@code options} asks for, fewer when available memory would not hold them
+     * (verification needs one more set); refuses, with the figures, a shape whose single set does not fit.
+     */
     @Override public PreparedOp prepare(OpSpec spec, PrepareOptions options) {
         CpuKernel kernel = kernel(spec);
-        int n = options.sets(spec.minBytes());
+        long setBytes = Operands.allocationBytes(spec);
+        long room = CpuInfo.availableMemoryBytes().orElse(Long.MAX_VALUE) - MEMORY_MARGIN;
+        if (2 * setBytes > room)
+            throw new BackendException(String.format("%s %s needs %.2f GiB of host memory (one operand set and one "
+                    + "to verify with); %.2f GiB is available", spec.op(), spec.shapeText(), 2 * setBytes / GIB,
+                    Math.max(0, room) / GIB));
+        int n = (int) Math.min(options.sets(setBytes), room / setBytes - 1);
         Operands[] sets = new Operands[n];
         for (int i = 0; i < n; i++) sets[i] = Operands.create(spec, options.seed() + 1000L * i);
         return new Prepared(spec, kernel, sets, options.seed());

@@ -45,6 +45,9 @@ public final class CpuInfo {
         return best > 0 ? Optional.of(best) : Optional.empty();
     }
 
+    /** MemAvailable from /proc/meminfo: what can be allocated without swapping, if Linux tells. */
+    public static Optional<Long> availableMemoryBytes() { return meminfo("MemAvailable").map(kb -> kb * 1024); }
+
     private static Optional<String> cpuinfo(String key) {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith(key))
