@@ -14,7 +14,12 @@ import java.util.Arrays;
 final class CpuLinear {
     private CpuLinear() {}
 
+    /** Largest K: f32 panels of NR×K (GEMM) and 64 widened rows of X (GEMV) are indexed by int. */
+    static final int MAX_K = 1 << 24;
+
     static CpuKernel of(LinearSpec spec) {
+        if (spec.k() > MAX_K)
+            throw new IllegalArgumentException("k must be at most " + MAX_K + " on the CPU backend, got " + spec.k());
         return spec.isDecodeShape() ? new StreamGemv(spec) : new PackedGemm(spec);
     }
 

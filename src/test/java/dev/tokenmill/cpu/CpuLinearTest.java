@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Both linear kernels against the float64 reference, on awkward shapes, in every dtype. */
@@ -36,7 +37,7 @@ class CpuLinearTest {
     static Stream<Arguments> multiBlockShapes() {
         List<Arguments> out = new ArrayList<>();
         for (DType t : DType.values()) {
-            out.add(Arguments.of(300, 1100, 1000, t));
+            out.add(Arguments.of(140, 1100, 1000, t));
             out.add(Arguments.of(64, 100, 2100, t));
             out.add(Arguments.of(1, 3, 5000, t));
         }
@@ -66,6 +67,12 @@ class CpuLinearTest {
                 assertTrue(Verifier.check(ops).passed(), "seed " + seed);
             }
         }
+    }
+
+    @Test
+    void aTooDeepKIsRefusedWithTheFieldNamed() {
+        var e = assertThrows(IllegalArgumentException.class, () -> CpuLinear.of(new LinearSpec(65, 1, CpuLinear.MAX_K + 1, DType.F32)));
+        assertTrue(e.getMessage().startsWith("k must be at most"), e.getMessage());
     }
 
     @Test
