@@ -30,6 +30,12 @@ final class PackedGemm implements CpuKernel {
     static final int MR = 8;
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * L;
+    /** Lane i of a vector lands NR floats after lane i-1: the transposing scatter of {@link #packW}. */
+    private static final int[] STRIDE_NR = new int[L];
+    static {
+        for (int i = 0; i < L; i++) STRIDE_NR[i] = i * NR;
+    }
+
     /** K slice: a KC×NR panel of W (32 KiB with 16 lanes) stays in the 48 KiB L1. */
     static final int KC = 256;
     /** Rows per task: the MC×KC block of X (128 KiB) stays in L2. */
@@ -92,12 +98,6 @@ final class PackedGemm implements CpuKernel {
             }
             for (; kk < k; kk++) bp[base + kk * NR + j] = op.w().get(row + kk);
         }
-    }
-
-    /** Lane i of a vector lands NR floats after lane i-1: the transposing scatter of {@link #packW}. */
-    private static final int[] STRIDE_NR = new int[L];
-    static {
-        for (int i = 0; i < L; i++) STRIDE_NR[i] = i * NR;
     }
 
     /** Rows [m0, m0+MC) by panels [p0, p1) of the packed W block starting at column n0. */
