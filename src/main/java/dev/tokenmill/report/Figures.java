@@ -36,13 +36,18 @@ public final class Figures {
         return fraction == null ? "-" : String.format(Locale.ROOT, "%.1f%%", fraction * 100);
     }
 
-    /** Milliseconds with three significant digits. */
-    public static String ms(Double v) {
-        if (v == null) return "-";
-        if (v >= 100) return String.format(Locale.ROOT, "%.0f", v);
-        if (v >= 10) return String.format(Locale.ROOT, "%.1f", v);
-        if (v >= 1) return String.format(Locale.ROOT, "%.2f", v);
-        return String.format(Locale.ROOT, "%.3g", v);
+    /** A time given in ms, in the unit that suits it, three significant digits: {@code 80.0 ns}, {@code 1.23 ms}. */
+    public static String time(Double ms) {
+        if (ms == null) return "-";
+        double ns = ms * 1e6;
+        if (ns < 1e3) return sig(ns) + " ns";
+        if (ns < 1e6) return sig(ns / 1e3) + " µs";
+        if (ns < 1e9) return sig(ns / 1e6) + " ms";
+        return sig(ns / 1e9) + " s";
+    }
+
+    private static String sig(double v) {
+        return String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
     }
 
     /** A short shape: {@code m=512 n=6144 k=4096}, {@code b=1 s=2048}, {@code b=8 ctx=8192 paged}. */

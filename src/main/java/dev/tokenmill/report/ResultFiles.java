@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
@@ -68,6 +67,7 @@ public final class ResultFiles {
      * missing, not JSON, truncated, not a tokenmill result, of an unknown schema, or lacks a required section.
      */
     public static ResultFile read(Path file) {
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + " does not exist");
         JsonNode root;
         try {
             root = JSON.readTree(file.toFile());
@@ -77,8 +77,6 @@ public final class ResultFiles {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(file + " is not valid JSON (" + e.getOriginalMessage() + " at line "
                     + e.getLocation().getLineNr() + "); it is corrupt or not a tokenmill result");
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(file + " does not exist");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }

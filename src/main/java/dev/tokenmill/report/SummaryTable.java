@@ -7,10 +7,10 @@ public final class SummaryTable {
     private SummaryTable() {}
 
     public static String render(List<Record> records) {
-        TextTable t = new TextTable(List.of("suite", "op", "shape", "dtype", "figure", "of ceiling", "p50 ms", "p99 ms"));
+        TextTable t = new TextTable(List.of("suite", "op", "shape", "dtype", "figure", "of ceiling", "p50", "p99"));
         for (Record r : records)
             t.add(List.of(r.suite(), r.label(), Figures.shape(r), r.dtype(), Figures.headlineText(r),
-                    Figures.percent(r.fractionOfCeiling()), Figures.ms(r.time().p50Ms()), Figures.ms(r.time().p99Ms())));
+                    Figures.percent(r.fractionOfCeiling()), Figures.time(r.time().p50Ms()), Figures.time(r.time().p99Ms())));
         return t.text();
     }
 }
