@@ -17,8 +17,10 @@ import java.util.List;
 
 /**
  * tokenmill's secondary figures as JMH results: GFLOP/s and GB/s from the op's FLOP and byte model over the
- * median per-call device time, the fraction of the ceilings {@code ./tokenmill run} measured, per-call latency
- * p50/p99/p99.9, the verification error, and the kernel variant (as a label, since JMH results are numbers).
+ * median per-call device time; the fraction of the ceilings {@code ./tokenmill run} measured (it hands them to
+ * the forks as {@code -Dtokenmill.ceilings=backend=cpu,copy_gbs=..,bf16=..}; plain JMH users may pass the same
+ * through {@code -jvmArgsAppend}) and of the datasheet's peaks for known GPUs; per-call latency p50/p99/p99.9;
+ * the verification error; and the kernel variant (as a label, since JMH results are numbers).
  * <p>
  * A profiler rather than {@code @AuxCounters}: aux counters are either divided by the iteration time (OPERATIONS)
  * or summed over iterations and forks (EVENTS), so neither can carry a percentile or a rate per call; a profiler
@@ -49,12 +51,17 @@ public final class FiguresProfiler implements InternalProfiler {
         out.add(HistogramResult.count("lat.n", h));
         if (spec.flops() > 0) out.add(HistogramResult.rate("gflops", "GFLOP/s", h, spec.flops() / 1e9));
         out.add(HistogramResult.rate("gbs", "GB/s", h, spec.minBytes() / 1e9));
-        Ceilings c = t.ceilings();
-        if (c != null && Double.isFinite(c.boundSeconds(spec)))
-            out.add(HistogramResult.rate("ceiling.fraction", "fraction", h, c.boundSeconds(spec)));
+        fraction(out, "ceiling.fraction", t.ceilings(), spec, h);
+        fraction(out, "datasheet.fraction", t.datasheet(), spec, h);
         out.add(new ScalarResult("verify.max_rel_err", t.verification().maxRelErr(), "rel", AggregationPolicy.MAX));
         out.add(new ScalarResult(VARIANT_PREFIX + t.variant(), 1, "", AggregationPolicy.MAX));
         return out;
+    }
+
+    /** The share of the roofline {@code c} draws that the median call reaches, when {@code c} is known. */
+    private static void fraction(List<Result> out, String label, Ceilings c, OpSpec spec, Histogram h) {
+        if (c != null && Double.isFinite(c.boundSeconds(spec)))
+            out.add(HistogramResult.rate(label, "fraction", h, c.boundSeconds(spec)));
     }
 
     /** Secondary result labels starting with this name the kernel variant that ran. */

@@ -7,6 +7,7 @@ import dev.tokenmill.backend.PrepareOptions;
 import dev.tokenmill.backend.PreparedOp;
 import dev.tokenmill.measure.BackendCatalog;
 import dev.tokenmill.measure.Ceilings;
+import dev.tokenmill.measure.Datasheet;
 import dev.tokenmill.measure.MemoryGuard;
 import dev.tokenmill.measure.WorkingSet;
 import dev.tokenmill.op.OpSpec;
@@ -27,17 +28,18 @@ final class Trial implements AutoCloseable {
     private final OpSpec spec;
     private final String variant;
     private final Verification verification;
-    private final Ceilings ceilings;
+    private final Ceilings ceilings, datasheet;
     /** Per-call device time in ns; HdrHistogram's Recorder lets the profiler take interval snapshots safely. */
     private final Recorder latencies = new Recorder(3);
 
-    private Trial(Backend backend, PreparedOp op, Verification verification, Ceilings ceilings) {
+    private Trial(Backend backend, PreparedOp op, Verification verification, Ceilings ceilings, Ceilings datasheet) {
         this.backend = backend;
         this.op = op;
         this.spec = op.spec();
         this.variant = op.variant();
         this.verification = verification;
         this.ceilings = ceilings;
+        this.datasheet = datasheet;
     }
 
     /**
@@ -59,7 +61,9 @@ final class Trial implements AutoCloseable {
                         + spec.dtype().id() + " on " + op.variant() + ": " + v.summary());
             }
             Ceilings c = Ceilings.fromProperty(System.getProperty(Ceilings.PROPERTY));
-            Trial t = new Trial(backend, op, v, c != null && c.backend().equals(backend.name()) ? c : null);
+            Ceilings sheet = Datasheet.match(backend.device().name())
+                    .map(d -> Ceilings.ofDatasheet(backend.name(), d)).orElse(null);
+            Trial t = new Trial(backend, op, v, c != null && c.backend().equals(backend.name()) ? c : null, sheet);
             current = t;
             return t;
         } catch (RuntimeException e) {
@@ -94,6 +98,9 @@ final class Trial implements AutoCloseable {
 
     /** Ceilings measured for this backend by the run that launched this VM, or null. */
     Ceilings ceilings() { return ceilings; }
+
+    /** The device's datasheet peaks as ceilings, or null for a device without a known datasheet. */
+    Ceilings datasheet() { return datasheet; }
 
     /** Stays {@link #current()} after closing: JMH tears a trial down before the profiler reads its last iteration. */
     @Override public void close() {

@@ -26,11 +26,10 @@ public record Ceilings(String backend, Double copyGbs, Map<String, Double> peakT
     public static Ceilings none(String backend) { return new Ceilings(backend, null, Map.of(), Map.of(), null); }
 
     /** The datasheet's peaks as ceilings, for fractions of what the vendor promises. */
-    public static Ceilings ofDatasheet(Ceilings measured) {
-        Datasheet d = measured.datasheet();
+    public static Ceilings ofDatasheet(String backend, Datasheet d) {
         Map<String, Double> peaks = new TreeMap<>();
         for (DType t : DType.values()) peaks.put(t.id(), d.tflops(t));
-        return new Ceilings(measured.backend(), d.memoryGbs(), peaks, Map.of(), d);
+        return new Ceilings(backend, d.memoryGbs(), peaks, Map.of(), d);
     }
 
     /** Seconds one call of {@code spec} would take at the ceilings; NaN when a ceiling it needs is unknown. */

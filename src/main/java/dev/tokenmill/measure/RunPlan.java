@@ -33,7 +33,7 @@ public record RunPlan(List<String> suites, String backend, String model, List<DT
         return new RunPlan(suites, backend, m, List.of(DType.BF16), true,
                 Map.of("prefill", Map.of("length", new String[]{"512"}),
                         "decode", Map.of("batch", new String[]{"1", "8"}, "length", new String[]{"1024", "8192"})),
-                new Jmh(1, 1, "1s", 2, "1s"));
+                new Jmh(1, 1, "500ms", 2, "500ms"));
     }
 
     /** The JMH include pattern of a suite's benchmarks. */

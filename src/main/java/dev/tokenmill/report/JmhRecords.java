@@ -20,9 +20,10 @@ import java.util.Map;
 public final class JmhRecords {
     private JmhRecords() {}
 
-    /** Records for every entry of a JMH JSON result array; {@code datasheet} may be null. */
+    /** Records for every entry of a JMH JSON result array; {@code measured} may be null (no fractions then). */
     public static List<Record> from(JsonNode jmh, Ceilings measured) {
-        Ceilings datasheet = measured == null || measured.datasheet() == null ? null : Ceilings.ofDatasheet(measured);
+        Ceilings datasheet = measured == null || measured.datasheet() == null ? null
+                : Ceilings.ofDatasheet(measured.backend(), measured.datasheet());
         List<Record> out = new ArrayList<>();
         for (JsonNode entry : jmh) out.add(record(entry, measured, datasheet));
         return out;
