@@ -42,7 +42,7 @@ public class DecodeBenchmarks {
         Trial trial;
 
         @Setup(Level.Trial) public void setUp() {
-            trial = Trial.start(backend, Workloads.decodeLinear(model, projection, batch, DType.parse(dtype)), true);
+            trial = Trial.start(backend, () -> Workloads.decodeLinear(model, projection, batch, DType.parse(dtype)), true);
         }
 
         @TearDown(Level.Trial) public void tearDown() { if (trial != null) trial.close(); }
@@ -60,7 +60,7 @@ public class DecodeBenchmarks {
         Trial trial;
 
         @Setup(Level.Trial) public void setUp() {
-            trial = Trial.start(backend, Workloads.decodeAttention(model, batch, length, layout, DType.parse(dtype)), true);
+            trial = Trial.start(backend, () -> Workloads.decodeAttention(model, batch, length, layout, DType.parse(dtype)), true);
         }
 
         @TearDown(Level.Trial) public void tearDown() { if (trial != null) trial.close(); }
@@ -82,7 +82,7 @@ public class DecodeBenchmarks {
         Trial trial;
 
         @Setup(Level.Trial) public void setUp() {
-            trial = Trial.start(backend, Workloads.append(model, batch, length, layout, DType.parse(dtype)), false);
+            trial = Trial.start(backend, () -> Workloads.append(model, batch, length, layout, DType.parse(dtype)), false);
         }
 
         @TearDown(Level.Trial) public void tearDown() { if (trial != null) trial.close(); }

@@ -42,7 +42,7 @@ public class PrefillBenchmarks {
         Trial trial;
 
         @Setup(Level.Trial) public void setUp() {
-            trial = Trial.start(backend, Workloads.prefillLinear(model, projection, batch, length, DType.parse(dtype)), false);
+            trial = Trial.start(backend, () -> Workloads.prefillLinear(model, projection, batch, length, DType.parse(dtype)), false);
         }
 
         @TearDown(Level.Trial) public void tearDown() { if (trial != null) trial.close(); }
@@ -59,7 +59,7 @@ public class PrefillBenchmarks {
         Trial trial;
 
         @Setup(Level.Trial) public void setUp() {
-            trial = Trial.start(backend, Workloads.prefillAttention(model, batch, length, DType.parse(dtype)), false);
+            trial = Trial.start(backend, () -> Workloads.prefillAttention(model, batch, length, DType.parse(dtype)), false);
         }
 
         @TearDown(Level.Trial) public void tearDown() { if (trial != null) trial.close(); }

@@ -15,6 +15,8 @@ import dev.tokenmill.reference.Verification;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
+import java.util.function.Supplier;
+
 /**
  * One JMH trial of one op: the backend opened, operands prepared (rotating past the caches for bandwidth-bound
  * ops), the kernel verified once before the first timed call, and every call's device time recorded. The trial
@@ -43,11 +45,19 @@ final class Trial implements AutoCloseable {
     }
 
     /**
-     * Prepares and verifies {@code spec} on the backend called {@code backendName}; throws {@link SkippedTrial}
-     * with the reason when it cannot run here or its output is wrong.
+     * Prepares and verifies the op {@code workload} builds from the benchmark's parameters, on the backend called
+     * {@code backendName}; throws {@link SkippedTrial} with the reason when a parameter is invalid, the op cannot
+     * run here, or its output is wrong.
      */
-    static Trial start(String backendName, OpSpec spec, boolean coldCaches) {
-        Backend backend = BackendCatalog.open(backendName);
+    static Trial start(String backendName, Supplier<OpSpec> workload, boolean coldCaches) {
+        OpSpec spec;
+        Backend backend;
+        try {
+            spec = workload.get();
+            backend = BackendCatalog.open(backendName);
+        } catch (IllegalArgumentException e) {
+            throw new SkippedTrial("invalid parameter: " + e.getMessage());
+        }
         try {
             Availability a = backend.availability();
             if (!a.available()) throw new SkippedTrial("the " + backend.name() + " backend does not work here: " + a.reason());

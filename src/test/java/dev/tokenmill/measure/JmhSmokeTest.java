@@ -72,4 +72,15 @@ class JmhSmokeTest {
         assertEquals("fake-offline", progress.skipped().get(0).params().get("backend"));
         assertTrue(!text.toString().contains("\tat "), "no stack trace in the progress:\n" + text);
     }
+
+    @Test
+    void anInvalidParameterIsSkippedNamingTheAllowedValues() throws Exception {
+        JmhProgress progress = new JmhProgress(new PrintWriter(new StringWriter(), true));
+        var options = new OptionsBuilder().include("PrefillBenchmarks\\.attention")
+                .param("backend", "fake").param("model", "llama-3.2-1b").param("dtype", "fp8").param("length", "512")
+                .forks(0).warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(50))
+                .shouldFailOnError(false).build();
+        assertTrue(new Runner(options, progress).run().isEmpty());
+        assertEquals("invalid parameter: dtype must be one of f32, f16, bf16, got 'fp8'", progress.skipped().get(0).reason());
+    }
 }
