@@ -30,10 +30,13 @@ public final class CeilingProbe {
         this.squareSize = squareSize;
     }
 
-    /** The probe sizes a run uses: 8192² on a GPU; 4096² on a CPU, or 2048² for a quick run. */
+    /**
+     * The probe sizes a run uses: 8192² on a GPU; 4096² on a CPU, or 2048² for a quick run. The warm-up is long
+     * enough for the JIT to compile a CPU kernel fully (a cold probe would read low and fractions above 100%).
+     */
     public static CeilingProbe forRun(Backend backend, boolean quick) {
         boolean gpu = !backend.name().equals("cpu");
-        Timer timer = quick ? new Timer(0.3, 1.0, 3, 10_000) : new Timer(1.0, 3.0, 10, 100_000);
+        Timer timer = quick ? new Timer(1.5, 1.5, 5, 10_000) : new Timer(3.0, 3.0, 10, 100_000);
         return new CeilingProbe(timer, gpu ? 8192 : quick ? 2048 : 4096);
     }
 

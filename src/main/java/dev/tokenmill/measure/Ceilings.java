@@ -1,5 +1,6 @@
 package dev.tokenmill.measure;
 
+import dev.tokenmill.op.AppendSpec;
 import dev.tokenmill.op.DType;
 import dev.tokenmill.op.OpSpec;
 
@@ -32,8 +33,13 @@ public record Ceilings(String backend, Double copyGbs, Map<String, Double> peakT
         return new Ceilings(backend, d.memoryGbs(), peaks, Map.of(), d);
     }
 
-    /** Seconds one call of {@code spec} would take at the ceilings; NaN when a ceiling it needs is unknown. */
+    /**
+     * Seconds one call of {@code spec} would take at the ceilings; NaN when a ceiling it needs is unknown, and for
+     * a KV append, whose few written lines stay in cache between calls (its benchmark cannot rotate whole caches),
+     * so a share of the memory ceiling would mislead.
+     */
     public double boundSeconds(OpSpec spec) {
+        if (spec instanceof AppendSpec) return Double.NaN;
         double compute = spec.flops() == 0 ? 0 : spec.flops() / (tflops(spec.dtype()) * 1e12);
         double memory = copyGbs == null ? Double.NaN : spec.minBytes() / (copyGbs * 1e9);
         return Math.max(compute, memory);

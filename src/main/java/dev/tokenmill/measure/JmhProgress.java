@@ -1,5 +1,7 @@
 package dev.tokenmill.measure;
 
+import dev.tokenmill.report.Figures;
+import dev.tokenmill.report.JmhRecords;
 import dev.tokenmill.report.ResultFile;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
@@ -54,11 +56,13 @@ final class JmhProgress implements OutputFormat {
     @Override public void endBenchmark(BenchmarkResult result) {
         if (result == null || inFailure) return;
         Result<?> p = result.getPrimaryResult();
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, " %.4g %s", p.getScore(), p.getScoreUnit()));
+        StringBuilder line = new StringBuilder(" " + Figures.time(p.getScore() * JmhRecords.msPer(p.getScoreUnit())) + "/call");
         Map<String, Result> sec = result.getSecondaryResults();
-        for (String label : List.of("gflops", "gbs", "ceiling.fraction"))
-            if (sec.containsKey(label))
-                line.append(String.format(Locale.ROOT, ", %.4g %s", sec.get(label).getScore(), sec.get(label).getScoreUnit()));
+        boolean prefill = Workloads.suite(result.getParams().getBenchmark()).equals("prefill");
+        if (prefill && sec.containsKey("gflops")) line.append(", ").append(Figures.flops(sec.get("gflops").getScore() / 1e3));
+        if (!prefill && sec.containsKey("gbs")) line.append(", ").append(Figures.bandwidth(sec.get("gbs").getScore()));
+        if (sec.containsKey("ceiling.fraction"))
+            line.append(", ").append(Figures.percent(sec.get("ceiling.fraction").getScore())).append(" of ceiling");
         out.println(line);
     }
 

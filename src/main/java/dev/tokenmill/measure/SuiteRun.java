@@ -34,11 +34,18 @@ import java.util.Map;
 public final class SuiteRun {
     private final RunPlan plan;
     private final Backend backend;
+    private final CeilingProbe probe;
     private final PrintWriter out;
 
+    /** A run with the probe sizes {@link CeilingProbe#forRun} picks for the plan. */
     public SuiteRun(RunPlan plan, Backend backend, PrintWriter out) {
+        this(plan, backend, CeilingProbe.forRun(backend, plan.quick()), out);
+    }
+
+    public SuiteRun(RunPlan plan, Backend backend, CeilingProbe probe, PrintWriter out) {
         this.plan = plan;
         this.backend = backend;
+        this.probe = probe;
         this.out = out;
     }
 
@@ -47,8 +54,7 @@ public final class SuiteRun {
         DeviceInfo device = backend.device();
         out.println("tokenmill: measuring " + device.name() + " (" + backend.name() + "), model " + plan.model()
                 + ", dtypes " + plan.dtypes().stream().map(DType::id).toList() + (plan.quick() ? ", quick" : ""));
-        Ceilings ceilings = CeilingProbe.forRun(backend, plan.quick())
-                .measure(backend, plan.dtypes(), line -> out.println("  " + line));
+        Ceilings ceilings = probe.measure(backend, plan.dtypes(), line -> out.println("  " + line));
         ceilings.notes().forEach((k, v) -> out.println("  ceiling " + k + ": " + v));
         ArrayNode jmh = ResultFiles.JSON.createArrayNode();
         List<ResultFile.Skip> skipped = new ArrayList<>();

@@ -71,7 +71,7 @@ public final class JmhRecords {
     private static Double finite(double v) { return Double.isFinite(v) ? v : null; }
 
     /** Milliseconds per unit of JMH's average-time units ({@code ms/op}, {@code us/op}, ...). */
-    static double msPer(String unit) {
+    public static double msPer(String unit) {
         return switch (unit) {
             case "s/op" -> 1e3;
             case "ms/op" -> 1;

@@ -16,6 +16,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code run} end to end on the fake device: ceilings, JMH, records, skips, the result file. */
@@ -31,11 +32,13 @@ class SuiteRunTest {
         StringWriter text = new StringWriter();
         ResultFile result;
         try (FakeBackend fake = new FakeBackend()) {
-            result = new SuiteRun(plan, fake, new PrintWriter(text, true)).run();
+            result = new SuiteRun(plan, fake, new CeilingProbe(new Timer(0.1, 0.3, 3, 1000), 4096),
+                    new PrintWriter(text, true)).run();
         }
 
         assertEquals(FakeBackend.GBS, result.ceilings().copyGbs(), FakeBackend.GBS * 0.3, text.toString());
         assertEquals(FakeBackend.TFLOPS, result.ceilings().peakTflops().get("f32"), FakeBackend.TFLOPS * 0.3);
+        assertTrue(result.ceilings().notes().get("f32").startsWith("fake.roofline m=4096 n=4096 k=4096"));
         // linear at 2 batches, attention and append at 4 (batch x length) less the two that do not fit 64 GiB
         assertEquals(8, result.records().size(), text.toString());
         assertEquals(2, result.skipped().size(), text.toString());
@@ -48,9 +51,11 @@ class SuiteRunTest {
             assertEquals("fake.roofline", r.variant());
             assertEquals("device_p50", r.timing());
             assertNotNull(r.time().p99Ms());
-            assertNotNull(r.fractionOfCeiling());
-            if (!r.op().equals("append"))   // bandwidth-bound on the fake: at its measured copy ceiling
+            if (r.op().equals("append")) {   // cache-resident: no share of the memory ceiling
+                assertNull(r.fractionOfCeiling());
+            } else {                         // bandwidth-bound on the fake: at its measured copy ceiling
                 assertEquals(1.0, r.fractionOfCeiling(), 0.35, r.label() + " " + r.shape());
+            }
         }
         assertEquals(result.records().size(), result.jmh().size());
         assertTrue(text.toString().contains("[1 "), text.toString());
