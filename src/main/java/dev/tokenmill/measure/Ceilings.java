@@ -24,8 +24,6 @@ public record Ceilings(String backend, Double copyGbs, Map<String, Double> peakT
         notes = new TreeMap<>(notes == null ? Map.of() : notes);
     }
 
-    public static Ceilings none(String backend) { return new Ceilings(backend, null, Map.of(), Map.of(), null); }
-
     /** The datasheet's peaks as ceilings, for fractions of what the vendor promises. */
     public static Ceilings ofDatasheet(String backend, Datasheet d) {
         Map<String, Double> peaks = new TreeMap<>();

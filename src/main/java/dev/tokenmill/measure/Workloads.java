@@ -78,10 +78,15 @@ public final class Workloads {
         throw new IllegalArgumentException("layout must be paged or contiguous, got '" + text + "'");
     }
 
+    /**
+     * A layer's projection by name, or {@code lm_head} (not on the suites' default axes: it runs once per model,
+     * not per layer; a model roll-up measures it with {@code -p projection=lm_head}).
+     */
     private static OpSpec projection(ModelPreset model, String name, int m, DType dtype) {
+        if (name.equalsIgnoreCase("lm_head")) return model.lmHead(m, dtype).spec();
         return model.projections(m, dtype).stream().filter(p -> p.name().equalsIgnoreCase(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException(
-                        "projection must be one of qkv, o, gate_up, down, got '" + name + "'"))
+                        "projection must be one of qkv, o, gate_up, down, lm_head, got '" + name + "'"))
                 .spec();
     }
 

@@ -1,10 +1,15 @@
 package dev.tokenmill.report;
 
+import dev.tokenmill.measure.Ceilings;
+import dev.tokenmill.measure.Datasheet;
+
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Devices side by side, as markdown: the devices and their ceilings, then one table per suite with each
@@ -67,12 +72,12 @@ public final class Comparison {
         return t;
     }
 
-    private static String peak(dev.tokenmill.measure.Ceilings c, String dtype) {
+    private static String peak(Ceilings c, String dtype) {
         Double v = c == null ? null : c.peakTflops().get(dtype);
         return v == null ? "-" : Figures.flops(v);
     }
 
-    private static String datasheet(dev.tokenmill.measure.Datasheet d) {
+    private static String datasheet(Datasheet d) {
         return String.format(Locale.ROOT, "%s: %.0f TFLOP/s bf16, %.0f GB/s", d.name(), d.bf16Tflops(), d.memoryGbs());
     }
 
@@ -90,7 +95,7 @@ public final class Comparison {
         for (int i = 1; i < names.size(); i++) header.add(names.get(i) + " / " + names.get(0));
         TextTable t = new TextTable(header);
         for (Record[] row : rows.values()) {
-            Record any = java.util.Arrays.stream(row).filter(java.util.Objects::nonNull).findFirst().orElseThrow();
+            Record any = Arrays.stream(row).filter(Objects::nonNull).findFirst().orElseThrow();
             List<String> cells = new ArrayList<>(List.of(String.valueOf(any.model()), any.label(), Figures.shape(any), any.dtype()));
             for (Record r : row)
                 cells.add(r == null ? "-" : Figures.headlineText(r)

@@ -1,5 +1,8 @@
 package dev.tokenmill.report;
 
+import dev.tokenmill.measure.Workloads;
+import dev.tokenmill.op.OpSpec;
+
 import java.util.Map;
 
 /**
@@ -26,6 +29,9 @@ public record Record(String suite, String op, String benchmark, String model, St
     public double figureSeconds() {
         return (time.p50Ms() != null ? time.p50Ms() : time.wallMeanMs()) / 1e3;
     }
+
+    /** The op this record measured, rebuilt from its benchmark and parameters (e.g. to look it up by spec). */
+    public OpSpec spec() { return Workloads.of(benchmark, params); }
 
     /** op and, for linear, which projection: {@code linear.qkv}, {@code decode}, ... */
     public String label() { return projection == null ? op : op + "." + projection; }

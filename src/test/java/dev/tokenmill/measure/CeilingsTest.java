@@ -25,7 +25,7 @@ class CeilingsTest {
     @Test
     void aMissingCeilingGivesNoFraction() {
         assertTrue(Double.isNaN(c.fraction(new LinearSpec(4096, 4096, 4096, DType.F16), 1)));
-        assertTrue(Double.isNaN(Ceilings.none("cpu").fraction(new LinearSpec(1, 64, 64, DType.F32), 1)));
+        assertTrue(Double.isNaN(new Ceilings("cpu", null, Map.of(), Map.of(), null).fraction(new LinearSpec(1, 64, 64, DType.F32), 1)));
     }
 
     @Test

@@ -22,6 +22,8 @@ class WorkloadsTest {
                         "length", "1024", "layout", "contiguous")));
         assertEquals(new LinearSpec(32, 4096, 14336, DType.F32), Workloads.of("DecodeBenchmarks.linear",
                 Map.of("model", "llama-3.1-8b", "dtype", "f32", "projection", "down", "batch", "32")));
+        assertEquals(new LinearSpec(4, 128256, 4096, DType.BF16), Workloads.of("DecodeBenchmarks.linear",
+                Map.of("model", "llama-3.1-8b", "dtype", "bf16", "projection", "lm_head", "batch", "4")));
         assertEquals("decode", Workloads.suite("dev.tokenmill.bench.DecodeBenchmarks.append"));
     }
 
@@ -29,7 +31,7 @@ class WorkloadsTest {
     void badParametersNameTheFieldAndTheAllowedValues() {
         var e = assertThrows(IllegalArgumentException.class, () -> Workloads.of("DecodeBenchmarks.linear",
                 Map.of("model", "llama-3.1-8b", "dtype", "f32", "projection", "lm", "batch", "1")));
-        assertEquals("projection must be one of qkv, o, gate_up, down, got 'lm'", e.getMessage());
+        assertEquals("projection must be one of qkv, o, gate_up, down, lm_head, got 'lm'", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Workloads.of("DecodeBenchmarks.append",
                 Map.of("model", "llama-3.1-8b", "dtype", "f32", "batch", "x", "length", "1", "layout", "paged")));
         assertEquals("batch must be a whole number, got 'x'", e.getMessage());

@@ -29,6 +29,9 @@ class ResultFilesTest {
         assertEquals(original.jmh(), back.jmh());
         assertEquals(original.skipped(), back.skipped());
         assertEquals(ResultFile.SCHEMA, back.schema());
+        String text = Files.readString(written);
+        assertFalse(text.contains("\"spec\"") || text.contains("\"label\"") || text.contains("figure_seconds"),
+                "only record components are written");
         try (var files = Files.list(written.getParent())) {
             assertEquals(1, files.count(), "no temp file left behind");
         }
@@ -42,6 +45,8 @@ class ResultFilesTest {
         assertEquals("fake.roofline", qkv.variant());
         assertEquals(qkv.flops() / qkv.figureSeconds() / 1e12, qkv.tflops(), 1e-9 * qkv.tflops());
         assertEquals(qkv.flops() / qkv.bytes(), qkv.arithmeticIntensity(), 1e-9);
+        assertEquals(qkv.flops(), qkv.spec().flops());
+        assertEquals(qkv.shape(), qkv.spec().shape());
         assertNotNull(qkv.verified().maxRelErr());
         assertNotNull(r.host().jdk());
         assertEquals(40, r.tokenmill().git().length());
