@@ -6,6 +6,7 @@ import dev.tokenmill.backend.Backend;
 import dev.tokenmill.backend.DeviceInfo;
 import dev.tokenmill.bench.FiguresProfiler;
 import dev.tokenmill.op.DType;
+import dev.tokenmill.report.Figures;
 import dev.tokenmill.report.JmhRecords;
 import dev.tokenmill.report.Record;
 import dev.tokenmill.report.ResultFile;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * One {@code ./tokenmill run}: measures the backend's ceilings, runs the plan's suites through JMH's Runner (in
@@ -55,6 +57,9 @@ public final class SuiteRun {
         out.println("tokenmill: measuring " + device.name() + " (" + backend.name() + "), model " + plan.model()
                 + ", dtypes " + plan.dtypes().stream().map(DType::id).toList() + (plan.quick() ? ", quick" : ""));
         Ceilings ceilings = probe.measure(backend, plan.dtypes(), line -> out.println("  " + line));
+        out.println("  ceilings: copy " + (ceilings.copyGbs() == null ? "not measured" : Figures.bandwidth(ceilings.copyGbs()))
+                + ceilings.peakTflops().entrySet().stream().map(e -> ", " + e.getKey() + " " + Figures.flops(e.getValue()))
+                .collect(Collectors.joining()));
         ceilings.notes().forEach((k, v) -> out.println("  ceiling " + k + ": " + v));
         ArrayNode jmh = ResultFiles.JSON.createArrayNode();
         List<ResultFile.Skip> skipped = new ArrayList<>();
