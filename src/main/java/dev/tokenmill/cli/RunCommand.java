@@ -1,13 +1,74 @@
 package dev.tokenmill.cli;
 
+import dev.tokenmill.backend.Backend;
+import dev.tokenmill.backend.Backends;
+import dev.tokenmill.measure.BackendCatalog;
+import dev.tokenmill.measure.RunPlan;
+import dev.tokenmill.measure.SuiteRun;
+import dev.tokenmill.report.ResultFile;
+import dev.tokenmill.report.ResultFiles;
+import dev.tokenmill.report.SummaryTable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** Placeholder until the command lands. */
+/** The main job: ceilings, then the JMH suites, a summary table and a result file. */
 @Command(name = "run", description = "Runs the JMH prefill and decode suites and writes a result file.")
 final class RunCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--suite", defaultValue = "all", description = "prefill, decode or all (default: ${DEFAULT-VALUE})")
+    String suite;
+
+    @Option(names = "--backend", defaultValue = "auto",
+            description = "auto (the GPU when one works, else the CPU), cpu or cuda (default: ${DEFAULT-VALUE})")
+    String backend;
+
+    @Option(names = "--model", defaultValue = "llama-3.1-8b", description = "model preset whose shapes to measure (default: ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--quick", description = "fewer shapes, one dtype (bf16), short JMH trials: minutes on a small CPU")
+    boolean quick;
+
+    @Option(names = "--out", defaultValue = "results", description = "directory for result files (default: ${DEFAULT-VALUE})")
+    Path outDir;
+
     @Override public Integer call() {
-        throw new UnsupportedOperationException("'run' is not implemented yet");
+        PrintWriter out = spec.commandLine().getOut();
+        RunPlan plan = RunPlan.of(suite, backend, model, quick);
+        try (Backend b = open(backend, out)) {
+            ResultFile result = new SuiteRun(plan, b, out).run();
+            out.println();
+            out.print(SummaryTable.render(result.records()));
+            if (!result.skipped().isEmpty())
+                out.println(result.skipped().size() + " trial(s) skipped; the result file lists them with their reasons.");
+            if (result.records().isEmpty()) {
+                spec.commandLine().getErr().println("tokenmill: nothing was measured (the reasons are above); no result file written.");
+                return 1;
+            }
+            out.println("wrote " + ResultFiles.write(outDir, result));
+            return 0;
+        }
+    }
+
+    /** {@code auto} says which backend it picked and why; other names must work here. */
+    private static Backend open(String name, PrintWriter out) {
+        if (!name.equalsIgnoreCase("auto") && !Backends.NAMES.contains(name.toLowerCase())) {
+            Backend b = BackendCatalog.open(name);
+            if (!b.availability().available())
+                throw new IllegalArgumentException("the " + name + " backend does not work here: " + b.availability().reason());
+            return b;
+        }
+        Backend b = Backends.select(name);
+        if (name.equalsIgnoreCase("auto") && b.name().equals("cpu"))
+            try (Backend cuda = BackendCatalog.open("cuda")) {
+                out.println("tokenmill: no working GPU (" + cuda.availability().reason() + "); running on the CPU.");
+            }
+        return b;
     }
 }

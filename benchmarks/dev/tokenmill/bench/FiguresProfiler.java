@@ -1,0 +1,69 @@
+package dev.tokenmill.bench;
+
+import dev.tokenmill.measure.Ceilings;
+import dev.tokenmill.op.OpSpec;
+import org.HdrHistogram.Histogram;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.profile.InternalProfiler;
+import org.openjdk.jmh.results.AggregationPolicy;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.ScalarResult;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * tokenmill's secondary figures as JMH results: GFLOP/s and GB/s from the op's FLOP and byte model over the
+ * median per-call device time; the fraction of the ceilings {@code ./tokenmill run} measured (it hands them to
+ * the forks as {@code -Dtokenmill.ceilings=backend=cpu,copy_gbs=..,bf16=..}; plain JMH users may pass the same
+ * through {@code -jvmArgsAppend}) and of the datasheet's peaks for known GPUs; per-call latency p50/p99/p99.9;
+ * the verification error; and the kernel variant (as a label, since JMH results are numbers).
+ * <p>
+ * A profiler rather than {@code @AuxCounters}: aux counters are either divided by the iteration time (OPERATIONS)
+ * or summed over iterations and forks (EVENTS), so neither can carry a percentile or a rate per call; a profiler
+ * returns results with their own aggregation ({@link HistogramResult} merges histograms). The price: plain JMH
+ * users add {@code -prof dev.tokenmill.bench.FiguresProfiler} ({@code ./tokenmill run} always does).
+ */
+public final class FiguresProfiler implements InternalProfiler {
+    @Override public String getDescription() {
+        return "tokenmill figures: GFLOP/s, GB/s, fraction of ceiling, per-call latency p50/p99/p99.9";
+    }
+
+    @Override public void beforeIteration(BenchmarkParams benchmark, IterationParams iteration) {
+        Trial t = Trial.current();
+        if (t != null) t.takeLatencies(); // drop calls made outside the iteration (setup, previous iteration's tail)
+    }
+
+    @Override public Collection<? extends Result> afterIteration(BenchmarkParams benchmark, IterationParams iteration,
+                                                                 IterationResult result) {
+        Trial t = Trial.current();
+        if (t == null) return List.of();
+        Histogram h = t.takeLatencies();
+        if (h.getTotalCount() == 0) return List.of();
+        OpSpec spec = t.spec();
+        List<Result> out = new ArrayList<>();
+        out.add(HistogramResult.latency("lat.p50", h, 50));
+        out.add(HistogramResult.latency("lat.p99", h, 99));
+        out.add(HistogramResult.latency("lat.p999", h, 99.9));
+        out.add(HistogramResult.count("lat.n", h));
+        if (spec.flops() > 0) out.add(HistogramResult.rate("gflops", "GFLOP/s", h, spec.flops() / 1e9));
+        out.add(HistogramResult.rate("gbs", "GB/s", h, spec.minBytes() / 1e9));
+        fraction(out, "ceiling.fraction", t.ceilings(), spec, h);
+        fraction(out, "datasheet.fraction", t.datasheet(), spec, h);
+        out.add(new ScalarResult("verify.max_rel_err", t.verification().maxRelErr(), "rel", AggregationPolicy.MAX));
+        out.add(new ScalarResult(VARIANT_PREFIX + t.variant(), 1, "", AggregationPolicy.MAX));
+        return out;
+    }
+
+    /** The share of the roofline {@code c} draws that the median call reaches, when {@code c} is known. */
+    private static void fraction(List<Result> out, String label, Ceilings c, OpSpec spec, Histogram h) {
+        if (c != null && Double.isFinite(c.boundSeconds(spec)))
+            out.add(HistogramResult.rate(label, "fraction", h, c.boundSeconds(spec)));
+    }
+
+    /** Secondary result labels starting with this name the kernel variant that ran. */
+    public static final String VARIANT_PREFIX = "variant:";
+}

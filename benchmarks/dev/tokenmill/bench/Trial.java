@@ -1,0 +1,123 @@
+package dev.tokenmill.bench;
+
+import dev.tokenmill.backend.Availability;
+import dev.tokenmill.backend.Backend;
+import dev.tokenmill.backend.BackendException;
+import dev.tokenmill.backend.PrepareOptions;
+import dev.tokenmill.backend.PreparedOp;
+import dev.tokenmill.measure.BackendCatalog;
+import dev.tokenmill.measure.Ceilings;
+import dev.tokenmill.measure.Datasheet;
+import dev.tokenmill.measure.MemoryGuard;
+import dev.tokenmill.measure.WorkingSet;
+import dev.tokenmill.op.OpSpec;
+import dev.tokenmill.reference.Verification;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import java.util.function.Supplier;
+
+/**
+ * One JMH trial of one op: the backend opened, operands prepared (rotating past the caches for bandwidth-bound
+ * ops), the kernel verified once before the first timed call, and every call's device time recorded. The trial
+ * running in this VM is published for {@link FiguresProfiler}, which turns its recordings into JMH results.
+ */
+final class Trial implements AutoCloseable {
+    private static volatile Trial current;
+
+    private final Backend backend;
+    private final PreparedOp op;
+    private final OpSpec spec;
+    private final String variant;
+    private final Verification verification;
+    private final Ceilings ceilings, datasheet;
+    /** Per-call device time in ns; HdrHistogram's Recorder lets the profiler take interval snapshots safely. */
+    private final Recorder latencies = new Recorder(3);
+
+    private Trial(Backend backend, PreparedOp op, Verification verification, Ceilings ceilings, Ceilings datasheet) {
+        this.backend = backend;
+        this.op = op;
+        this.spec = op.spec();
+        this.variant = op.variant();
+        this.verification = verification;
+        this.ceilings = ceilings;
+        this.datasheet = datasheet;
+    }
+
+    /**
+     * Prepares and verifies the op {@code workload} builds from the benchmark's parameters, on the backend called
+     * {@code backendName}; throws {@link SkippedTrial} with the reason when a parameter is invalid, the op cannot
+     * run here, or its output is wrong.
+     */
+    static Trial start(String backendName, Supplier<OpSpec> workload, boolean coldCaches) {
+        OpSpec spec;
+        Backend backend;
+        try {
+            spec = workload.get();
+            backend = BackendCatalog.open(backendName);
+        } catch (IllegalArgumentException e) {
+            throw new SkippedTrial("invalid parameter: " + e.getMessage());
+        }
+        try {
+            Availability a = backend.availability();
+            if (!a.available()) throw new SkippedTrial("the " + backend.name() + " backend does not work here: " + a.reason());
+            PrepareOptions options = coldCaches ? WorkingSet.coldCaches(backend.device()) : PrepareOptions.single();
+            MemoryGuard.check(spec, options, backend.device()).ifPresent(reason -> { throw new SkippedTrial(reason); });
+            PreparedOp op = prepare(backend, spec, options);
+            Verification v = op.verify();
+            if (!v.passed()) {
+                op.close();
+                throw new SkippedTrial("verification failed, not timed: " + spec.op() + " " + spec.shapeText() + " "
+                        + spec.dtype().id() + " on " + op.variant() + ": " + v.summary());
+            }
+            Ceilings c = Ceilings.fromProperty(System.getProperty(Ceilings.PROPERTY));
+            Ceilings sheet = Datasheet.match(backend.device().name())
+                    .map(d -> Ceilings.ofDatasheet(backend.name(), d)).orElse(null);
+            Trial t = new Trial(backend, op, v, c != null && c.backend().equals(backend.name()) ? c : null, sheet);
+            current = t;
+            return t;
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+    }
+
+    private static PreparedOp prepare(Backend backend, OpSpec spec, PrepareOptions options) {
+        try {
+            return backend.prepare(spec, options);
+        } catch (IllegalArgumentException | UnsupportedOperationException | BackendException e) {
+            throw new SkippedTrial(backend.name() + " cannot run " + spec.op() + " " + spec.shapeText()
+                    + ": " + e.getMessage());
+        }
+    }
+
+    /** The trial running (or last run) in this VM, or null. */
+    static Trial current() { return current; }
+
+    /** One timed call on the next operand set. */
+    void call() { latencies.recordValue(Math.max(1, Math.round(op.secondsPerCall(1) * 1e9))); }
+
+    /** Calls recorded since the last snapshot (ns per call). */
+    Histogram takeLatencies() { return latencies.getIntervalHistogram(); }
+
+    OpSpec spec() { return spec; }
+
+    String variant() { return variant; }
+
+    Verification verification() { return verification; }
+
+    /** Ceilings measured for this backend by the run that launched this VM, or null. */
+    Ceilings ceilings() { return ceilings; }
+
+    /** The device's datasheet peaks as ceilings, or null for a device without a known datasheet. */
+    Ceilings datasheet() { return datasheet; }
+
+    /** Stays {@link #current()} after closing: JMH tears a trial down before the profiler reads its last iteration. */
+    @Override public void close() {
+        try {
+            op.close();
+        } finally {
+            backend.close();
+        }
+    }
+}

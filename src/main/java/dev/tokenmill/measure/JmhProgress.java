@@ -1,0 +1,121 @@
+package dev.tokenmill.measure;
+
+import dev.tokenmill.report.Figures;
+import dev.tokenmill.report.JmhRecords;
+import dev.tokenmill.report.ResultFile;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.format.OutputFormat;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * JMH's progress in one line per trial (what is measured, then its figure, or why it was skipped) instead of
+ * JMH's per-iteration log. Trials that fail (a SkippedTrial from the benchmark's setup, or any other error) are
+ * collected as {@link ResultFile.Skip}s with their reason's first line.
+ */
+final class JmhProgress implements OutputFormat {
+    private static final String SKIPPED = "dev.tokenmill.bench.SkippedTrial: ";
+
+    private final PrintWriter out;
+    private final long start = System.nanoTime();
+    private final List<ResultFile.Skip> skipped = new ArrayList<>();
+    private BenchmarkParams current;
+    private boolean inFailure;
+    private int trials;
+
+    JmhProgress(PrintWriter out) { this.out = out; }
+
+    List<ResultFile.Skip> skipped() { return skipped; }
+
+    @Override public void startBenchmark(BenchmarkParams params) {
+        current = params;
+        inFailure = false;
+        trials++;
+        out.printf(Locale.ROOT, "[%d %s] %s %s ", trials, elapsed(), shortName(params.getBenchmark()), describe(params));
+        out.flush();
+    }
+
+    @Override public void iteration(BenchmarkParams b, IterationParams i, int n) {}
+
+    @Override public void iterationResult(BenchmarkParams b, IterationParams i, int n, IterationResult r) {
+        out.print('.');
+        out.flush();
+    }
+
+    @Override public void endBenchmark(BenchmarkResult result) {
+        if (result == null || inFailure) return;
+        Result<?> p = result.getPrimaryResult();
+        StringBuilder line = new StringBuilder(" " + Figures.time(p.getScore() * JmhRecords.msPer(p.getScoreUnit())) + "/call");
+        Map<String, Result> sec = result.getSecondaryResults();
+        boolean prefill = Workloads.suite(result.getParams().getBenchmark()).equals("prefill");
+        if (prefill && sec.containsKey("gflops")) line.append(", ").append(Figures.flops(sec.get("gflops").getScore() / 1e3));
+        if (!prefill && sec.containsKey("gbs")) line.append(", ").append(Figures.bandwidth(sec.get("gbs").getScore()));
+        if (sec.containsKey("ceiling.fraction"))
+            line.append(", ").append(Figures.percent(sec.get("ceiling.fraction").getScore())).append(" of ceiling");
+        out.println(line);
+    }
+
+    @Override public void println(String s) {
+        if (s.contains("<failure>")) {
+            inFailure = true;
+            return;
+        }
+        if (inFailure && !s.isBlank() && current != null) {
+            String reason = s.strip().lines().findFirst().orElse(s.strip());
+            if (reason.startsWith(SKIPPED)) reason = reason.substring(SKIPPED.length());
+            skipped.add(new ResultFile.Skip(shortName(current.getBenchmark()), params(current), reason));
+            out.println(" skipped: " + reason);
+            current = null;
+        }
+    }
+
+    static String shortName(String benchmark) {
+        return benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
+    }
+
+    private static Map<String, String> params(BenchmarkParams p) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (Object k : p.getParamsKeys()) m.put((String) k, p.getParam((String) k));
+        return m;
+    }
+
+    private static String describe(BenchmarkParams p) {
+        StringBuilder b = new StringBuilder();
+        params(p).forEach((k, v) -> {
+            if (!k.equals("backend") && !k.equals("model")) b.append(b.isEmpty() ? "" : " ").append(k).append('=').append(v);
+        });
+        return b.toString();
+    }
+
+    private String elapsed() {
+        long s = (System.nanoTime() - start) / 1_000_000_000L;
+        return String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+    }
+
+    @Override public void startRun() {}
+
+    @Override public void endRun(Collection<RunResult> results) {}
+
+    @Override public void print(String s) {}
+
+    @Override public void verbosePrintln(String s) {}
+
+    @Override public void write(int b) {}
+
+    @Override public void write(byte[] b) {}
+
+    @Override public void flush() { out.flush(); }
+
+    @Override public void close() { out.flush(); }
+}

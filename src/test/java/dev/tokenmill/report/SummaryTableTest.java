@@ -1,0 +1,44 @@
+package dev.tokenmill.report;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class SummaryTableTest {
+    static Record record(String suite, String op, String projection, Map<String, Object> shape, Double tflops, double gbs,
+                         Double fraction, double p50Ms, double p99Ms) {
+        return new Record(suite, op, "X." + op, "llama-3.1-8b", projection, "v", "bf16", shape, 1, 1, null,
+                new Record.Time(p50Ms, null, p50Ms, p99Ms, p99Ms, 10L), "device_p50", tflops, gbs, fraction, null,
+                new Record.Verified(0.001), Map.of());
+    }
+
+    @Test
+    void prefillReadsInFlopsDecodeInBytesWithCeilingShareAndLatency() {
+        List<Record> records = List.of(
+                record("prefill", "linear", "qkv", Map.of("m", 512, "n", 6144, "k", 4096), 1.2345, 50, 0.617, 9.87, 10.5),
+                record("prefill", "prefill", null, Map.of("batch", 1, "seq", 2048), 0.0456, 3, null, 1234.5, 1300),
+                record("decode", "decode", null, Map.of("batch", 8, "context", 8192, "layout", "paged"), 0.5, 812.4, 0.9, 0.0123, 0.04),
+                record("decode", "append", null, Map.of("batch", 1, "context", 1024, "layout", "contiguous"), null, 1234, null, 0.00008, 0.0001));
+        assertEquals("""
+                suite    op          shape                    dtype        figure  of ceiling      p50      p99
+                -------  ----------  -----------------------  -----  ------------  ----------  -------  -------
+                prefill  linear.qkv  m=512 n=6144 k=4096      bf16   1.23 TFLOP/s       61.7%  9.87 ms  10.5 ms
+                prefill  prefill     b=1 s=2048               bf16   45.6 GFLOP/s           -   1.23 s   1.30 s
+                decode   decode      b=8 ctx=8192 paged       bf16       812 GB/s       90.0%  12.3 µs  40.0 µs
+                decode   append      b=1 ctx=1024 contiguous  bf16      1.23 TB/s           -  80.0 ns   100 ns
+                """, SummaryTable.render(records));
+    }
+
+    @Test
+    void unitsScaleWithTheNumber() {
+        assertEquals("45.6 GFLOP/s", Figures.flops(0.0456));
+        assertEquals("989 TFLOP/s", Figures.flops(989));
+        assertEquals("12.5 GB/s", Figures.bandwidth(12.5));
+        assertEquals("3.35 TB/s", Figures.bandwidth(3350));
+        assertEquals("-", Figures.time(null));
+        assertEquals("123 µs", Figures.time(0.1234));
+    }
+}

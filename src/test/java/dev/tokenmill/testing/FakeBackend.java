@@ -1,0 +1,86 @@
+package dev.tokenmill.testing;
+
+import dev.tokenmill.backend.Availability;
+import dev.tokenmill.backend.Backend;
+import dev.tokenmill.backend.DeviceInfo;
+import dev.tokenmill.backend.PrepareOptions;
+import dev.tokenmill.backend.PreparedOp;
+import dev.tokenmill.op.OpSpec;
+import dev.tokenmill.reference.Verification;
+
+import java.util.Map;
+
+/**
+ * A test device with known speed, so the measurement layer can be checked end to end without kernels: each call
+ * busy-waits for the op's roofline time at {@link #TFLOPS} and {@link #GBS}. Registered as a service, so
+ * benchmarks find it as {@code -p backend=fake}; {@code fake-wrong} fails verification, {@code fake-offline}
+ * is unavailable.
+ */
+public class FakeBackend implements Backend {
+    public static final double TFLOPS = 50, GBS = 2000;
+    public static final long MEMORY_BYTES = 64L << 30;
+
+    private final String name;
+    private final boolean correct, available;
+
+    public FakeBackend() { this("fake", true, true); }
+
+    protected FakeBackend(String name, boolean correct, boolean available) {
+        this.name = name;
+        this.correct = correct;
+        this.available = available;
+    }
+
+    /** Its output is wrong: every trial must be refused before timing. */
+    public static final class Wrong extends FakeBackend {
+        public Wrong() { super("fake-wrong", false, true); }
+    }
+
+    /** Not usable here. */
+    public static final class Offline extends FakeBackend {
+        public Offline() { super("fake-offline", true, false); }
+    }
+
+    @Override public String name() { return name; }
+
+    @Override public Availability availability() {
+        return available ? Availability.yes() : Availability.no("the fake device is switched off");
+    }
+
+    @Override public DeviceInfo device() {
+        return new DeviceInfo(name, "Fake Accelerator 9000", name + "-9000",
+                Map.of("memory_bytes", MEMORY_BYTES, "l2_bytes", 1L << 20, "sm_clock_mhz", 1500));
+    }
+
+    /** Seconds a call of {@code spec} takes on this device. */
+    public static double seconds(OpSpec spec) { return Math.max(spec.flops() / (TFLOPS * 1e12), spec.minBytes() / (GBS * 1e9)); }
+
+    @Override public PreparedOp prepare(OpSpec spec, PrepareOptions options) {
+        int sets = options.sets(spec.minBytes());
+        return new PreparedOp() {
+            @Override public OpSpec spec() { return spec; }
+
+            @Override public String variant() { return name + ".roofline"; }
+
+            @Override public int sets() { return sets; }
+
+            @Override public Verification verify() {
+                return correct ? new Verification(true, 1e-6, 1e-2, 100, "")
+                        : new Verification(false, 0.5, 1e-2, 100, "element 7 = 1.5, expected 1.0");
+            }
+
+            @Override public void run() {
+                long end = System.nanoTime() + (long) (seconds(spec) * 1e9);
+                while (System.nanoTime() < end) Thread.onSpinWait();
+            }
+
+            @Override public double secondsPerCall(int calls) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < calls; i++) run();
+                return (System.nanoTime() - t0) * 1e-9 / calls;
+            }
+
+            @Override public void close() {}
+        };
+    }
+}
