@@ -18,7 +18,9 @@ public record Datasheet(String name, double f32Tflops, double f16Tflops, double 
     /** Matched in order against the device name the driver reports, so the specific entries come first. */
     private static final List<Entry> KNOWN = List.of(
             entry("b200", "NVIDIA B200", 75, 2250, 2250, 8000),
+            entry("h200.*nvl", "NVIDIA H200 NVL", 60, 835, 835, 4800),
             entry("h200", "NVIDIA H200 SXM", 67, 989, 989, 4800),
+            entry("h100.*nvl", "NVIDIA H100 NVL", 60, 835, 835, 3900),
             entry("h100.*pcie", "NVIDIA H100 PCIe", 51, 756, 756, 2000),
             entry("h100", "NVIDIA H100 SXM", 67, 989, 989, 3350),
             entry("a100.*80gb.*pcie|a100.*pcie.*80gb", "NVIDIA A100 80GB PCIe", 19.5, 312, 312, 1935),
