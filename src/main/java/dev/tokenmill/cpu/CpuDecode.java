@@ -7,6 +7,8 @@ import dev.tokenmill.op.KvCache;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 import static dev.tokenmill.cpu.Widen.F;
@@ -23,13 +25,14 @@ import static dev.tokenmill.cpu.Widen.F;
  * Tokens are addressed through {@link Operands.Cache#offset}, so every layout and block size shares one path.
  */
 final class CpuDecode implements CpuKernel {
-    /** Tokens per tile: the staged K and V of all KV heads ({@code 2·TILE·Hkv·D} floats) stay in L2. */
+    /** Tokens per tile: one KV head's staged K and V ({@code 2·TILE·D} floats) stay in L1. */
     static final int TILE = 16;
     /** Shortest chunk worth a work item of its own (below it, the merge and per-item setup dominate). */
     static final int MIN_CHUNK = 512;
     /** Work items per thread the chunking aims for, so that cores finishing early find more work. */
     private static final int ITEMS_PER_THREAD = 8;
     private static final int HB = 4;
+    private static final int LINE = 64;
 
     private final DecodeSpec spec;
     private final int group, d, hq, hkv;
@@ -92,14 +95,17 @@ final class CpuDecode implements CpuKernel {
         private static final ThreadLocal<Scratch> LOCAL = new ThreadLocal<>();
         final int hq, hkv, d;
         final float[] q, k, v, s, acc, m, l, alpha;
+        /** Element offset of each tile token's first KV head. */
+        final long[] token = new long[TILE];
+        int sink;
 
         Scratch(int hq, int hkv, int d) {
             this.hq = hq;
             this.hkv = hkv;
             this.d = d;
             q = new float[hq * d];
-            k = new float[hkv * TILE * d];
-            v = new float[hkv * TILE * d];
+            k = new float[TILE * d];
+            v = new float[TILE * d];
             s = new float[hq * TILE];
             acc = new float[hq * d];
             m = new float[hq];
@@ -129,32 +135,27 @@ final class CpuDecode implements CpuKernel {
 
         for (int pos = from; pos < to; pos += TILE) {
             int n = Math.min(TILE, to - pos);
-            for (int j = 0; j < n; j++) { // memory order: token j's KV heads are adjacent
-                long off = cache.offset(b, pos + j, 0);
-                for (int g = 0; g < hkv; g++) {
-                    Rows.load(cache.k().segment(), t, off + (long) g * d, w.k, (g * TILE + j) * d, d);
-                    Rows.load(cache.v().segment(), t, off + (long) g * d, w.v, (g * TILE + j) * d, d);
-                }
-            }
-            if (n < TILE) // the chunk's ragged end: empty rows score -inf and weigh zero
-                for (int g = 0; g < hkv; g++) {
-                    Arrays.fill(w.k, (g * TILE + n) * d, (g + 1) * TILE * d, 0f);
-                    Arrays.fill(w.v, (g * TILE + n) * d, (g + 1) * TILE * d, 0f);
-                }
+            for (int j = 0; j < n; j++) w.token[j] = cache.offset(b, pos + j, 0);
+            touch(cache, w, n);
             for (int g = 0; g < hkv; g++) {
-                int kv = g * TILE * d, h = g * group, end = h + group;
+                for (int j = 0; j < n; j++) {
+                    Rows.load(cache.k().segment(), t, w.token[j] + (long) g * d, w.k, j * d, d);
+                    Rows.load(cache.v().segment(), t, w.token[j] + (long) g * d, w.v, j * d, d);
+                }
+                if (n < TILE) { // the chunk's ragged end: empty rows score -inf and weigh zero
+                    Arrays.fill(w.k, n * d, TILE * d, 0f);
+                    Arrays.fill(w.v, n * d, TILE * d, 0f);
+                }
+                int first = g * group, end = first + group, h = first;
                 for (; h + HB <= end; h += HB)
-                    for (int j = 0; j < TILE; j += 4) scores4x4(w, h, kv, j);
+                    for (int j = 0; j < TILE; j += 4) scores4x4(w, h, j);
                 for (; h < end; h++)
-                    for (int j = 0; j < TILE; j += 4) scores1x4(w, h, kv, j);
-            }
-            for (int h = 0; h < hq; h++) softmax(w, h, n);
-            for (int g = 0; g < hkv; g++) {
-                int kv = g * TILE * d, h = g * group, end = h + group;
-                for (; h + HB <= end; h += HB)
-                    for (int c = 0; c < d; c += 4 * F.length()) accumulate4(w, h, kv, c);
+                    for (int j = 0; j < TILE; j += 4) scores1x4(w, h, j);
+                for (h = first; h < end; h++) softmax(w, h, n);
+                for (h = first; h + HB <= end; h += HB)
+                    for (int c = 0; c < d; c += 4 * F.length()) accumulate4(w, h, c);
                 for (; h < end; h++)
-                    for (int c = 0; c < d; c += 4 * F.length()) accumulate1(w, h, kv, c);
+                    for (int c = 0; c < d; c += 4 * F.length()) accumulate1(w, h, c);
             }
         }
 
@@ -166,11 +167,26 @@ final class CpuDecode implements CpuKernel {
         }
     }
 
+    /**
+     * Reads one byte of every cache line of the tile's K and V rows, in address order: the DRAM traffic then runs as
+     * sequential streams the prefetchers follow, and the per-head staging that follows hits L2.
+     */
+    private void touch(Operands.Cache cache, Scratch w, int n) {
+        long rowBytes = (long) hkv * d * spec.dtype().bytes();
+        MemorySegment k = cache.k().segment(), v = cache.v().segment();
+        int sink = 0;
+        for (int j = 0; j < n; j++) {
+            long at = w.token[j] * spec.dtype().bytes();
+            for (long i = 0; i < rowBytes; i += LINE) sink += k.get(ValueLayout.JAVA_BYTE, at + i) + v.get(ValueLayout.JAVA_BYTE, at + i);
+        }
+        w.sink += sink; // kept, so the loads are not dead code
+    }
+
     /** Scores of heads {@code h..h+4)} for tokens {@code j..j+4)} of the tile: sixteen dot products at once. */
-    private void scores4x4(Scratch w, int h, int kv, int j) {
+    private void scores4x4(Scratch w, int h, int j) {
         float[] q = w.q, k = w.k;
         int q0 = h * d, q1 = q0 + d, q2 = q1 + d, q3 = q2 + d;
-        int k0 = kv + j * d, k1 = k0 + d, k2 = k1 + d, k3 = k2 + d;
+        int k0 = j * d, k1 = k0 + d, k2 = k1 + d, k3 = k2 + d;
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00,
                 a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
         for (int i = 0; i < d; i += F.length()) {
@@ -194,9 +210,9 @@ final class CpuDecode implements CpuKernel {
     }
 
     /** Scores of head {@code h} for tokens {@code j..j+4)}: the group's leftover heads (all of them at MHA). */
-    private void scores1x4(Scratch w, int h, int kv, int j) {
+    private void scores1x4(Scratch w, int h, int j) {
         float[] q = w.q, k = w.k;
-        int q0 = h * d, k0 = kv + j * d, k1 = k0 + d, k2 = k1 + d, k3 = k2 + d;
+        int q0 = h * d, k0 = j * d, k1 = k0 + d, k2 = k1 + d, k3 = k2 + d;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int i = 0; i < d; i += F.length()) {
             FloatVector y = FloatVector.fromArray(F, q, q0 + i);
@@ -239,7 +255,7 @@ final class CpuDecode implements CpuKernel {
     }
 
     /** {@code acc[h..h+4)[c..c+4L) = alpha·acc + Σ_j p[·][j]·v[j][c..c+4L)}. */
-    private void accumulate4(Scratch w, int h, int kv, int c) {
+    private void accumulate4(Scratch w, int h, int c) {
         float[] acc = w.acc, p = w.s, v = w.v;
         int lanes = F.length();
         int o0 = h * d + c, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
@@ -254,7 +270,7 @@ final class CpuDecode implements CpuKernel {
         FloatVector a32 = FloatVector.fromArray(F, acc, o3 + 2 * lanes).mul(r3), a33 = FloatVector.fromArray(F, acc, o3 + 3 * lanes).mul(r3);
         int p0 = h * TILE, p1 = p0 + TILE, p2 = p1 + TILE, p3 = p2 + TILE;
         for (int j = 0; j < TILE; j++) {
-            int at = kv + j * d + c;
+            int at = j * d + c;
             FloatVector x0 = FloatVector.fromArray(F, v, at), x1 = FloatVector.fromArray(F, v, at + lanes);
             FloatVector x2 = FloatVector.fromArray(F, v, at + 2 * lanes), x3 = FloatVector.fromArray(F, v, at + 3 * lanes);
             FloatVector y = FloatVector.broadcast(F, p[p0 + j]);
@@ -273,14 +289,14 @@ final class CpuDecode implements CpuKernel {
     }
 
     /** {@link #accumulate4} for one head. */
-    private void accumulate1(Scratch w, int h, int kv, int c) {
+    private void accumulate1(Scratch w, int h, int c) {
         float[] acc = w.acc, p = w.s, v = w.v;
         int lanes = F.length(), o = h * d + c, p0 = h * TILE;
         float r = w.alpha[h];
         FloatVector a0 = FloatVector.fromArray(F, acc, o).mul(r), a1 = FloatVector.fromArray(F, acc, o + lanes).mul(r);
         FloatVector a2 = FloatVector.fromArray(F, acc, o + 2 * lanes).mul(r), a3 = FloatVector.fromArray(F, acc, o + 3 * lanes).mul(r);
         for (int j = 0; j < TILE; j++) {
-            int at = kv + j * d + c;
+            int at = j * d + c;
             FloatVector y = FloatVector.broadcast(F, p[p0 + j]);
             a0 = y.fma(FloatVector.fromArray(F, v, at), a0);
             a1 = y.fma(FloatVector.fromArray(F, v, at + lanes), a1);
