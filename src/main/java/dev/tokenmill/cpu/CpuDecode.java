@@ -18,11 +18,12 @@ import static dev.tokenmill.cpu.Widen.F;
  * chunk and computes, for every query head, the chunk's partial output and its log-sum-exp with an online softmax.
  * A merge then weights each head's partials by {@code exp(lse_c - lse)}.
  *
- * <p>Within a chunk, K and V stream through tiles of {@link #TILE} tokens. A tile is staged in memory order (each
- * token's rows of every KV head are adjacent in the cache, paged or not), widened to fp32 once; reading one KV
- * head's 256-byte rows at a stride instead defeats the hardware prefetchers and measured 3x slower. Each staged
- * row then serves its whole GQA group: the group's query heads share every K/V load, four heads at a time.
- * Tokens are addressed through {@link Operands.Cache#offset}, so every layout and block size shares one path.
+ * <p>Within a chunk, K and V stream through tiles of {@link #TILE} tokens. A tile is first touched in address order
+ * (each token's rows of every KV head are adjacent in the cache, paged or not): reading one KV head's 256-byte rows
+ * at their stride straight from DRAM defeats the hardware prefetchers and measured 3x slower. Then, one KV head at
+ * a time, its rows are widened to fp32 into L1 scratch (once) and serve the whole GQA group: the group's query
+ * heads share every K/V load, four heads at a time. Tokens are addressed through {@link Operands.Cache#offset},
+ * so every layout and block size shares one path. See NOTES.md (Attention) for what was measured.
  */
 final class CpuDecode implements CpuKernel {
     /** Tokens per tile: one KV head's staged K and V ({@code 2·TILE·D} floats) stay in L1. */
