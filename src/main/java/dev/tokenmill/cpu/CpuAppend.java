@@ -1,12 +1,47 @@
 package dev.tokenmill.cpu;
 
+import dev.tokenmill.backend.Operands;
 import dev.tokenmill.op.AppendSpec;
+import dev.tokenmill.op.KvCache;
 
-/** Placeholder until the kernel lands. */
-final class CpuAppend {
-    private CpuAppend() {}
+import java.lang.foreign.MemorySegment;
 
-    static CpuKernel of(AppendSpec spec) {
-        throw new UnsupportedOperationException("the CPU Append kernel is not implemented yet");
+/**
+ * KV append: each sequence's new k and v rows {@code [Hkv, D]} are copied, bit for bit, into its cache slot at
+ * position {@code seq_lens[b]} ({@link Operands.Cache#offset} resolves the block table). Sequences are split across
+ * cores only when there is enough to copy for that to pay.
+ */
+final class CpuAppend implements CpuKernel {
+    /** Below this many bytes a single thread finishes before the pool would have woken up. */
+    static final long PARALLEL_BYTES = 1 << 20;
+
+    private final AppendSpec spec;
+
+    private CpuAppend(AppendSpec spec) { this.spec = spec; }
+
+    static CpuKernel of(AppendSpec spec) { return new CpuAppend(spec); }
+
+    @Override public String variant() { return "cpu.append"; }
+
+    @Override public void run(Operands operands) {
+        Operands.Append ops = (Operands.Append) operands;
+        KvCache c = spec.cache();
+        if (spec.minBytes() < PARALLEL_BYTES) {
+            for (int b = 0; b < c.batch(); b++) append(ops, b);
+        } else {
+            Parallel.forEach(c.batch(), b -> append(ops, b));
+        }
+    }
+
+    private void append(Operands.Append ops, int b) {
+        KvCache c = spec.cache();
+        long rowBytes = (long) c.headDim() * spec.dtype().bytes();
+        int pos = c.seqLen(b);
+        for (int h = 0; h < c.kvHeads(); h++) {
+            long src = ((long) b * c.kvHeads() + h) * rowBytes;
+            long dst = ops.cache().offset(b, pos, h) * spec.dtype().bytes();
+            MemorySegment.copy(ops.k().segment(), src, ops.cache().k().segment(), dst, rowBytes);
+            MemorySegment.copy(ops.v().segment(), src, ops.cache().v().segment(), dst, rowBytes);
+        }
     }
 }

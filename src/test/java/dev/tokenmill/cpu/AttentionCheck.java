@@ -1,0 +1,22 @@
+package dev.tokenmill.cpu;
+
+import dev.tokenmill.backend.Operands;
+import dev.tokenmill.op.OpSpec;
+import dev.tokenmill.reference.Verification;
+import dev.tokenmill.reference.Verifier;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Runs the CPU kernel for a spec on fresh random operands and asserts it matches the float64 reference. */
+final class AttentionCheck {
+    private AttentionCheck() {}
+
+    static Verification verify(OpSpec spec, long seed) {
+        try (Operands ops = Operands.create(spec, seed)) {
+            CpuBackend.kernel(spec).run(ops);
+            Verification v = Verifier.check(ops);
+            assertTrue(v.passed(), () -> spec + ": " + v.summary());
+            return v;
+        }
+    }
+}
