@@ -1,7 +1,6 @@
 package dev.tokenmill.cpu;
 
 import dev.tokenmill.backend.Operands;
-import dev.tokenmill.op.DType;
 import dev.tokenmill.op.DecodeSpec;
 import dev.tokenmill.op.KvCache;
 import jdk.incubator.vector.FloatVector;
@@ -127,9 +126,8 @@ final class CpuDecode implements CpuKernel {
     /** One work item: tokens {@code [from, to)} of one sequence, every head. */
     private void chunk(Operands.Decode ops, int item, float[] partial, float[] lse, Scratch w) {
         int b = itemSeq[item], from = itemFrom[item], to = itemTo[item];
-        DType t = spec.dtype();
         Operands.Cache cache = ops.cache();
-        Rows.load(ops.q().segment(), t, (long) b * hq * d, w.q, 0, hq * d);
+        Rows.load(ops.q(), (long) b * hq * d, w.q, 0, hq * d);
         Arrays.fill(w.acc, 0f);
         Arrays.fill(w.m, Float.NEGATIVE_INFINITY);
         Arrays.fill(w.l, 0f);
@@ -140,8 +138,8 @@ final class CpuDecode implements CpuKernel {
             touch(cache, w, n);
             for (int g = 0; g < hkv; g++) {
                 for (int j = 0; j < n; j++) {
-                    Rows.load(cache.k().segment(), t, w.token[j] + (long) g * d, w.k, j * d, d);
-                    Rows.load(cache.v().segment(), t, w.token[j] + (long) g * d, w.v, j * d, d);
+                    Rows.load(cache.k(), w.token[j] + (long) g * d, w.k, j * d, d);
+                    Rows.load(cache.v(), w.token[j] + (long) g * d, w.v, j * d, d);
                 }
                 if (n < TILE) { // the chunk's ragged end: empty rows score -inf and weigh zero
                     Arrays.fill(w.k, n * d, TILE * d, 0f);

@@ -1,7 +1,6 @@
 package dev.tokenmill.cpu;
 
 import dev.tokenmill.backend.Operands;
-import dev.tokenmill.op.DType;
 import dev.tokenmill.op.PrefillSpec;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -88,11 +87,10 @@ final class CpuPrefill implements CpuKernel {
         int d = spec.headDim(), seq = spec.seq(), hq = spec.heads();
         int last = Math.min(seq, first + positions) - 1;
         int rows = (last - first + 1) * group;
-        DType t = spec.dtype();
         // Rows are (position, head within the group); one position's heads are adjacent in Q and O.
         long qBase = ((long) b * seq + first) * hq * d + (long) g * group * d;
         for (int r = 0; r < rowsPadded; r++) {
-            if (r < rows) Rows.load(ops.q().segment(), t, qBase + (long) (r / group) * hq * d + (long) (r % group) * d, w.q, r * d, d);
+            if (r < rows) Rows.load(ops.q(), qBase + (long) (r / group) * hq * d + (long) (r % group) * d, w.q, r * d, d);
             else java.util.Arrays.fill(w.q, r * d, (r + 1) * d, 0f);
         }
         java.util.Arrays.fill(w.acc, 0f);
@@ -116,14 +114,13 @@ final class CpuPrefill implements CpuKernel {
     /** Widens keys/values {@code j0..j0+keys) of KV head {@code g}: K transposed into kT, V row-major; pads zero. */
     private void stageKeys(Operands.Prefill ops, int b, int g, int j0, int keys, Scratch w) {
         int d = spec.headDim(), hkv = spec.kvHeads();
-        DType t = spec.dtype();
         float[] row = w.v; // each K row passes through its V slot on its way into kT, then V overwrites it
         for (int j = 0; j < KEYS; j++) {
             if (j < keys) {
                 long off = (((long) b * spec.seq() + j0 + j) * hkv + g) * d;
-                Rows.load(ops.k().segment(), t, off, row, j * d, d);
+                Rows.load(ops.k(), off, row, j * d, d);
                 for (int i = 0; i < d; i++) w.kT[i * KEYS + j] = row[j * d + i];
-                Rows.load(ops.v().segment(), t, off, w.v, j * d, d);
+                Rows.load(ops.v(), off, w.v, j * d, d);
             } else {
                 for (int i = 0; i < d; i++) w.kT[i * KEYS + j] = 0f;
                 java.util.Arrays.fill(w.v, j * d, (j + 1) * d, 0f);

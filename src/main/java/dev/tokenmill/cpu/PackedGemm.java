@@ -118,14 +118,14 @@ final class PackedGemm implements CpuKernel {
             }
         }
         for (int i = 0; i < rows; i++) {
-            CpuLinear.storeRow(c, i * width, op.y(), (long) (m0 + i) * spec.n() + n0 + p0 * NR,
+            Rows.store(c, i * width, 1f, op.y(), (long) (m0 + i) * spec.n() + n0 + p0 * NR,
                     Math.min(width, spec.n() - n0 - p0 * NR));
         }
     }
 
     /** X rows [m0, m0+rows) and columns [k0, k0+kc) as f32 rows of length kc; rows up to padRows are zero. */
     private void packX(Operands.Linear op, float[] a, int m0, int rows, int padRows, int k0, int kc) {
-        for (int i = 0; i < rows; i++) CpuLinear.widenRow(op.x(), (long) (m0 + i) * spec.k() + k0, kc, a, i * kc, kc);
+        for (int i = 0; i < rows; i++) Rows.load(op.x(), (long) (m0 + i) * spec.k() + k0, a, i * kc, kc);
         java.util.Arrays.fill(a, rows * kc, padRows * kc, 0f);
     }
 

@@ -46,7 +46,10 @@ final class StreamGemv implements CpuKernel {
 
     @Override public synchronized void run(Operands operands) {
         Operands.Linear op = (Operands.Linear) operands;
-        for (int i = 0; i < spec.m(); i++) CpuLinear.widenRow(op.x(), (long) i * spec.k(), spec.k(), xf, i * kp, kp);
+        for (int i = 0; i < spec.m(); i++) {
+            Rows.load(op.x(), (long) i * spec.k(), xf, i * kp, spec.k());
+            Arrays.fill(xf, i * kp + spec.k(), (i + 1) * kp, 0f);
+        }
         int groups = PackedGemm.ceilDiv(spec.n(), ROWS);
         int chunks = Math.min(groups, CHUNKS_PER_THREAD * Parallel.threads());
         int perChunk = PackedGemm.ceilDiv(groups, chunks);
