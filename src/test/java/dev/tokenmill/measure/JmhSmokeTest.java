@@ -2,6 +2,7 @@ package dev.tokenmill.measure;
 
 import dev.tokenmill.bench.FiguresProfiler;
 import dev.tokenmill.op.DType;
+import dev.tokenmill.report.JmhRecords;
 import dev.tokenmill.testing.FakeBackend;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.results.Result;
@@ -48,7 +49,7 @@ class JmhSmokeTest {
         double fraction = sec.get("ceiling.fraction").getScore();
         assertTrue(fraction > 0.6 && fraction <= 1.0, "the fake runs at its own ceiling, got " + fraction);
         assertEquals(1e-6, sec.get("verify.max_rel_err").getScore());
-        assertTrue(sec.containsKey(FiguresProfiler.VARIANT_PREFIX + "fake.roofline"), sec.keySet().toString());
+        assertTrue(sec.containsKey(JmhRecords.VARIANT + "fake.roofline"), sec.keySet().toString());
     }
 
     @Test

@@ -28,7 +28,7 @@ class SuiteRunTest {
         RunPlan plan = new RunPlan(List.of("decode"), "fake", "llama-3.2-1b", List.of(DType.F32), true,
                 Map.of("decode", Map.of("batch", new String[]{"1", "128"}, "length", new String[]{"1024", "131072"},
                         "layout", new String[]{"paged"}, "projection", new String[]{"o"})),
-                new RunPlan.Jmh(0, 0, "100ms", 1, "150ms"));
+                new RunPlan.Jmh(0, 0, "100ms", 1, "150ms"), null);
         StringWriter text = new StringWriter();
         ResultFile result;
         try (FakeBackend fake = new FakeBackend()) {

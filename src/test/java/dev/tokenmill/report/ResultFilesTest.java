@@ -55,8 +55,8 @@ class ResultFilesTest {
     @Test
     void unknownFieldsAreIgnoredSoAdditiveChangesKeepTheSchema() throws Exception {
         String text = Files.readString(fixture("fake-9000.json"))
-                .replaceFirst("\"suite\"\\s*:\\s*\"prefill\"", "\"energy_j\": 1.5, \"suite\": \"prefill\"")
-                .replaceFirst("\\{", "{ \"rollup\": {\"ttft_ms\": 12},");
+                .replaceFirst("\"suite\"\\s*:\\s*\"prefill\"", "\"co2_g\": 0.2, \"suite\": \"prefill\"")
+                .replaceFirst("\\{", "{ \"power_profile\": {\"p95_w\": 612},");
         Path f = dir.resolve("extended.json");
         Files.writeString(f, text);
         assertEquals(6, ResultFiles.read(f).records().size());
