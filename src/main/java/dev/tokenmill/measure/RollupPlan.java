@@ -98,17 +98,29 @@ public record RollupPlan(ModelPreset model, DType dtype, int promptTokens, List<
     /**
      * The passes of {@code suites} rolled up from {@code records}: each part's median device time per call and,
      * where the trial read it, its energy per call. Parts no record measured are listed as missing.
+     *
+     * @param noEnergyReason why the run read no energy at all (then every roll-up's tokens/J is absent for it), or null
      */
-    public List<Rollup> rollUp(List<String> suites, List<Record> records) {
+    public List<Rollup> rollUp(List<String> suites, List<Record> records, String noEnergyReason) {
         List<Rollup> out = new ArrayList<>();
         for (String suite : suites) {
             Map<OpSpec, Measured> measured = new LinkedHashMap<>();
             for (Record r : records)
                 if (r.suite().equals(suite)) measured.putIfAbsent(r.spec(), measured(r));
             Measurements m = Measurements.of(measured);
-            for (ModelPass pass : passes(suite)) out.add(pass.rollUp(m));
+            for (ModelPass pass : passes(suite)) {
+                Rollup r = pass.rollUp(m);
+                out.add(noEnergyReason == null || !r.complete() ? r : withoutEnergy(r, noEnergyReason));
+            }
         }
         return out;
+    }
+
+    /** {@code r} with its tokens/J absent for the run's reason rather than a list of every part. */
+    private static Rollup withoutEnergy(Rollup r, String reason) {
+        return new Rollup(r.model(), r.phase(), r.dtype(), r.batch(), r.promptTokens(), r.context(), r.layers(),
+                r.basis(), r.leavesOut(), r.parts(), r.missing(), r.ttftSeconds(), r.tpotSeconds(),
+                r.tokensPerSecond(), null, null, reason);
     }
 
     private static Measured measured(Record r) {

@@ -83,7 +83,8 @@ public final class SuiteRun {
             skipped.addAll(progress.skipped());
         }
         List<Record> records = JmhRecords.from(jmh, ceilings);
-        List<Rollup> rollups = plan.rollup() == null ? null : plan.rollup().rollUp(plan.suites(), records);
+        List<Rollup> rollups = plan.rollup() == null ? null : plan.rollup().rollUp(plan.suites(), records,
+                energy.info().absentReason());
         Map<String, Object> jmhSettings = new LinkedHashMap<>();
         if (j.forks() != null) jmhSettings.put("forks", j.forks());
         if (j.warmupIterations() != null) jmhSettings.put("warmup", j.warmupIterations() + " x " + j.warmupTime());

@@ -104,7 +104,7 @@ class RollupPlanTest {
         for (var t : plan.trials("prefill"))
             if (!t.benchmark().endsWith("attention")) records.add(record("prefill", t, 2.0, null));
 
-        List<Rollup> r = plan.rollUp(RunPlan.SUITES, records);
+        List<Rollup> r = plan.rollUp(RunPlan.SUITES, records, null);
         assertEquals(2, r.size());
         Rollup prefill = r.get(0), decode = r.get(1);
 
@@ -127,10 +127,15 @@ class RollupPlanTest {
         List<Record> records = new ArrayList<>();
         for (var t : plan.trials("decode"))
             records.add(record("decode", t, 0.1, t.benchmark().endsWith("append") ? null : 0.01));
-        Rollup decode = plan.rollUp(List.of("decode"), records).getFirst();
+        Rollup decode = plan.rollUp(List.of("decode"), records, null).getFirst();
         assertEquals(4 / (16 * 6 * 0.1e-3 + 0.1e-3), decode.tokensPerSecond(), 1e-6);
         assertNull(decode.tokensPerJoule());
         assertEquals("no energy measured for kv_append", decode.energyAbsentReason());
+
+        Rollup cpu = plan.rollUp(List.of("decode"), records, RunEnergy.CPU_REASON).getFirst();
+        assertEquals(decode.tpotSeconds(), cpu.tpotSeconds());
+        assertNull(cpu.joules());
+        assertEquals("the CPU backend has no energy counter", cpu.energyAbsentReason());
     }
 
     @Test
