@@ -33,7 +33,7 @@ public final class RollupText {
     }
 
     /** Whole tokens from 1000 up ({@code 24910}), four significant digits below ({@code 74.96}). */
-    static String perSecond(double tokens) { return tokens >= 1000 ? f("%.0f", tokens) : f("%.4g", tokens); }
+    public static String perSecond(double tokens) { return tokens >= 1000 ? f("%.0f", tokens) : f("%.4g", tokens); }
 
     private static String ms(Double seconds) { return seconds == null ? "-" : f("%.4f", seconds * 1e3); }
 
