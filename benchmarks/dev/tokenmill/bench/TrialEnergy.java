@@ -17,10 +17,12 @@ import static dev.tokenmill.report.JmhRecords.*;
  * The GPU's energy and clocks over one trial, in the benchmark VM: one window from the start of the first
  * measurement iteration to the end of the last, over every call timed in between. Per trial rather than per
  * iteration because iterations (1 s, or 0.5 s in quick runs) are shorter than the 2 s an energy figure needs;
- * warmup is left out. The figures come back as {@link TrialResult}s, which the result file's reader turns into the
- * record's {@code energy}.
+ * warmup is left out. The window gives the average board power; the result file's reader turns it into energy
+ * per call with the median device time per call ({@code JmhRecords}). Dividing the window's energy by the timed
+ * calls would overcount: a GPU backend launches untimed filler calls around each timed one to keep the device busy.
+ * The figures come back as {@link TrialResult}s.
  */
-final class TrialEnergy implements AutoCloseable {
+final class TrialEnergy {
     private final EnergySampler sampler;
     private EnergyWindow window;
     private long calls;
@@ -62,16 +64,14 @@ final class TrialEnergy implements AutoCloseable {
     /** Whether the trial's window has closed (its figures returned, the sampler released). */
     boolean finished() { return finished; }
 
-    static List<TrialResult> results(EnergyReading r) {
+    private static List<TrialResult> results(EnergyReading r) {
         List<TrialResult> out = new ArrayList<>();
         EnergyReading.Energy e = r.energy();
         if (e == null) {
             out.add(TrialResult.flag(ENERGY_ABSENT + r.energyAbsentReason()));
         } else {
-            out.add(TrialResult.of(ENERGY_J, e.joulesPerCall(), "J", AggregationPolicy.AVG));
-            if (e.joulesPerCallAboveIdle() != null)
-                out.add(TrialResult.of(ENERGY_ABOVE_IDLE_J, e.joulesPerCallAboveIdle(), "J", AggregationPolicy.AVG));
             out.add(TrialResult.of(POWER_W, e.averageWatts(), "W", AggregationPolicy.AVG));
+            if (e.idleWatts() != null) out.add(TrialResult.of(IDLE_W, e.idleWatts(), "W", AggregationPolicy.AVG));
             out.add(TrialResult.of(WINDOW_S, r.seconds(), "s", AggregationPolicy.AVG));
         }
         EnergyReading.Clocks c = r.clocks();
@@ -89,6 +89,4 @@ final class TrialEnergy implements AutoCloseable {
         }
         return out;
     }
-
-    @Override public void close() { sampler.close(); }
 }

@@ -21,8 +21,8 @@ import java.util.Map;
  */
 public final class JmhRecords {
     /** Secondary result labels of the trial's energy window (written by FiguresProfiler in the benchmark VM). */
-    public static final String ENERGY_J = "energy.j_per_call", ENERGY_ABOVE_IDLE_J = "energy.above_idle_j_per_call",
-            POWER_W = "energy.power_w", WINDOW_S = "energy.window_s", SM_MIN = "clock.sm_min_mhz",
+    public static final String POWER_W = "energy.power_w", IDLE_W = "energy.idle_w", WINDOW_S = "energy.window_s",
+            SM_MIN = "clock.sm_min_mhz",
             SM_MEDIAN = "clock.sm_median_mhz", SM_MAX = "clock.sm_max_mhz", BELOW_75PCT = "clock.below_75pct",
             CLOCKS_READ = "clock.events_read";
     /** Label prefixes: the text after them is the variant, a reason, or a clocks-event name. */
@@ -67,17 +67,21 @@ public final class JmhRecords {
                 spec.flops() > 0 ? spec.flops() / seconds / 1e12 : null, spec.minBytes() / seconds / 1e9,
                 finite(measured == null ? Double.NaN : measured.fraction(spec, seconds)),
                 finite(datasheet == null ? Double.NaN : datasheet.fraction(spec, seconds)),
-                new Record.Verified(score(secondary, "verify.max_rel_err")), params, energy(secondary));
+                new Record.Verified(score(secondary, "verify.max_rel_err")), params, energy(secondary, seconds));
     }
 
-    /** The trial's energy and clocks, or null when the trial read no energy counter. */
-    private static Record.Energy energy(JsonNode secondary) {
+    /**
+     * The trial's energy and clocks, or null when the trial read no energy counter. Energy per call is the average
+     * board power over the trial's window times the median seconds per call (see {@link Record.Energy}).
+     */
+    private static Record.Energy energy(JsonNode secondary, double secondsPerCall) {
         String energyAbsent = labelled(secondary, ENERGY_ABSENT).stream().findFirst().orElse(null);
         String clocksAbsent = labelled(secondary, CLOCKS_ABSENT).stream().findFirst().orElse(null);
-        Double joules = score(secondary, ENERGY_J), median = score(secondary, SM_MEDIAN);
-        if (joules == null && median == null && energyAbsent == null && clocksAbsent == null) return null;
+        Double watts = score(secondary, POWER_W), idle = score(secondary, IDLE_W), median = score(secondary, SM_MEDIAN);
+        if (watts == null && median == null && energyAbsent == null && clocksAbsent == null) return null;
         Double below = score(secondary, BELOW_75PCT);
-        return new Record.Energy(joules, score(secondary, ENERGY_ABOVE_IDLE_J), score(secondary, POWER_W),
+        return new Record.Energy(watts == null ? null : watts * secondsPerCall,
+                watts == null || idle == null ? null : (watts - idle) * secondsPerCall, watts,
                 score(secondary, WINDOW_S), mhz(secondary, SM_MIN), mhz(secondary, SM_MEDIAN), mhz(secondary, SM_MAX),
                 secondary.has(CLOCKS_READ) ? labelled(secondary, CLOCK_EVENT) : null,
                 below == null ? null : below > 0, energyAbsent, clocksAbsent);

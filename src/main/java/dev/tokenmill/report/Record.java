@@ -32,10 +32,13 @@ public record Record(String suite, String op, String benchmark, String model, St
      * The GPU over one window spanning all the trial's measurement iterations (iterations are shorter than the
      * 2 s an energy figure needs). A figure that could not be had is null and its reason says why; never zero.
      *
-     * @param energyJ            board energy per call: the window's joules over its calls (idle power and the
-     *                           gaps between calls included)
-     * @param energyAboveIdleJ   the same less the run's idle baseline
-     * @param powerW             average board power over the window, from the energy counter
+     * @param energyJ            energy per call: the average board power over the window (from the energy counter)
+     *                           times the median device seconds per call. Not the window's joules over its timed
+     *                           calls: a GPU backend runs untimed filler calls beside the timed ones to keep the
+     *                           device busy. The average includes the short host gaps between calls, so this
+     *                           errs low rather than high
+     * @param energyAboveIdleJ   the same with the run's idle power taken off the average
+     * @param powerW             average board power over the window
      * @param throttleReasons    every clocks-event reason the driver gave during the window ({@code gpu_idle}: the
      *                           GPU waited between calls); empty when it gave none
      * @param clockBelow75pct    whether the SM clock fell below 75% of the device's reference clock (nvbench's flag)

@@ -33,6 +33,25 @@ class SummaryTableTest {
     }
 
     @Test
+    void withEnergyThePowerAndEnergyPerCallAreShownAndASlowClockMarked() {
+        Record qkv = record("prefill", "linear", "qkv", Map.of("m", 512, "n", 6144, "k", 4096), 1.2345, 50, 0.617, 9.87, 10.5);
+        Record o = record("prefill", "linear", "o", Map.of("m", 512, "n", 4096, "k", 4096), 1.2, 50, 0.6, 5.0, 6.0);
+        Record plain = record("decode", "append", null, Map.of("batch", 1, "context", 1024, "layout", "contiguous"), null, 1234, null, 0.00008, 0.0001);
+        List<Record> records = List.of(
+                ResultFilesTest.withEnergy(qkv, new Record.Energy(0.00432, null, 437.6, 5.0, 1400, 1700, 1755, List.of(), true, null, null)),
+                ResultFilesTest.withEnergy(o, new Record.Energy(null, null, null, 1.0, 1755, 1755, 1755, List.of(), false, "too short", null)),
+                plain);
+        String text = SummaryTable.render(records);
+        assertEquals(List.of("prefill  linear.qkv  m=512 n=6144 k=4096      bf16   1.23 TFLOP/s       61.7%  9.87 ms  10.5 ms  438 W*      4.32 mJ",
+                "prefill  linear.o    m=512 n=4096 k=4096      bf16   1.20 TFLOP/s       60.0%  5.00 ms  6.00 ms       -            -",
+                "decode   append      b=1 ctx=1024 contiguous  bf16      1.23 TB/s           -  80.0 ns   100 ns       -            -",
+                "* the SM clock fell below 75% of the device's reference clock during the trial"),
+                text.lines().skip(2).toList());
+        assertEquals("1.50 J", SummaryTable.joules(1.5));
+        assertEquals("820 µJ", SummaryTable.joules(0.00082));
+    }
+
+    @Test
     void unitsScaleWithTheNumber() {
         assertEquals("45.6 GFLOP/s", Figures.flops(0.0456));
         assertEquals("989 TFLOP/s", Figures.flops(989));
