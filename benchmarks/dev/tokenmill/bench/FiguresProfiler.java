@@ -1,7 +1,9 @@
 package dev.tokenmill.bench;
 
 import dev.tokenmill.measure.Ceilings;
+import dev.tokenmill.measure.EnergyBaseline;
 import dev.tokenmill.op.OpSpec;
+import dev.tokenmill.report.JmhRecords;
 import org.HdrHistogram.Histogram;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
@@ -20,7 +22,9 @@ import java.util.List;
  * median per-call device time; the fraction of the ceilings {@code ./tokenmill run} measured (it hands them to
  * the forks as {@code -Dtokenmill.ceilings=backend=cpu,copy_gbs=..,bf16=..}; plain JMH users may pass the same
  * through {@code -jvmArgsAppend}) and of the datasheet's peaks for known GPUs; per-call latency p50/p99/p99.9;
- * the verification error; and the kernel variant (as a label, since JMH results are numbers).
+ * the verification error; the kernel variant (as a label, since JMH results are numbers); and, when the run
+ * handed this VM a GPU to read ({@code -Dtokenmill.energy}, see {@link EnergyBaseline}), the energy per call and
+ * the clocks over the trial's measurement iterations ({@link TrialEnergy}).
  * <p>
  * A profiler rather than {@code @AuxCounters}: aux counters are either divided by the iteration time (OPERATIONS)
  * or summed over iterations and forks (EVENTS), so neither can carry a percentile or a rate per call; a profiler
@@ -32,19 +36,30 @@ public final class FiguresProfiler implements InternalProfiler {
         return "tokenmill figures: GFLOP/s, GB/s, fraction of ceiling, per-call latency p50/p99/p99.9";
     }
 
+    /** The current trial's energy window, opened at its first iteration; null without a GPU to read. */
+    private TrialEnergy energy;
+
     @Override public void beforeIteration(BenchmarkParams benchmark, IterationParams iteration) {
         Trial t = Trial.current();
         if (t != null) t.takeLatencies(); // drop calls made outside the iteration (setup, previous iteration's tail)
+        if (energy == null) {        // opened before the first (warmup) iteration, so NVML's start-up is not timed
+            EnergyBaseline baseline = EnergyBaseline.fromProperty(System.getProperty(EnergyBaseline.PROPERTY));
+            if (baseline != null) energy = TrialEnergy.open(baseline);
+        }
+        if (energy != null) energy.beforeIteration(iteration);
     }
 
     @Override public Collection<? extends Result> afterIteration(BenchmarkParams benchmark, IterationParams iteration,
                                                                  IterationResult result) {
         Trial t = Trial.current();
-        if (t == null) return List.of();
-        Histogram h = t.takeLatencies();
-        if (h.getTotalCount() == 0) return List.of();
-        OpSpec spec = t.spec();
+        Histogram h = t == null ? null : t.takeLatencies();
         List<Result> out = new ArrayList<>();
+        if (energy != null) {
+            out.addAll(energy.afterIteration(iteration, h == null ? 0 : h.getTotalCount()));
+            if (energy.finished()) energy = null;
+        }
+        if (h == null || h.getTotalCount() == 0) return out;
+        OpSpec spec = t.spec();
         out.add(HistogramResult.latency("lat.p50", h, 50));
         out.add(HistogramResult.latency("lat.p99", h, 99));
         out.add(HistogramResult.latency("lat.p999", h, 99.9));
@@ -54,7 +69,7 @@ public final class FiguresProfiler implements InternalProfiler {
         fraction(out, "ceiling.fraction", t.ceilings(), spec, h);
         fraction(out, "datasheet.fraction", t.datasheet(), spec, h);
         out.add(new ScalarResult("verify.max_rel_err", t.verification().maxRelErr(), "rel", AggregationPolicy.MAX));
-        out.add(new ScalarResult(VARIANT_PREFIX + t.variant(), 1, "", AggregationPolicy.MAX));
+        out.add(new ScalarResult(JmhRecords.VARIANT + t.variant(), 1, "", AggregationPolicy.MAX));
         return out;
     }
 
@@ -63,7 +78,4 @@ public final class FiguresProfiler implements InternalProfiler {
         if (c != null && Double.isFinite(c.boundSeconds(spec)))
             out.add(HistogramResult.rate(label, "fraction", h, c.boundSeconds(spec)));
     }
-
-    /** Secondary result labels starting with this name the kernel variant that ran. */
-    public static final String VARIANT_PREFIX = "variant:";
 }

@@ -8,6 +8,8 @@ import dev.tokenmill.measure.SuiteRun;
 import dev.tokenmill.report.ResultFile;
 import dev.tokenmill.report.ResultFiles;
 import dev.tokenmill.report.SummaryTable;
+import dev.tokenmill.rollup.Rollup;
+import dev.tokenmill.rollup.RollupText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -17,7 +19,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** The main job: ceilings, then the JMH suites, a summary table and a result file. */
+/** The main job: ceilings, then the JMH suites, a summary table, the model roll-up and a result file. */
 @Command(name = "run", description = "Runs the JMH prefill and decode suites and writes a result file.")
 final class RunCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -29,7 +31,8 @@ final class RunCommand implements Callable<Integer> {
             description = "auto (the GPU when one works, else the CPU), cpu or cuda (default: ${DEFAULT-VALUE})")
     String backend;
 
-    @Option(names = "--model", defaultValue = "llama-3.1-8b", description = "model preset whose shapes to measure (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "llama-3.1-8b",
+            description = "model preset whose shapes to measure and roll up into TTFT, TPOT, tokens/s and tokens/J (default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--quick", description = "fewer shapes, one dtype (bf16), short JMH trials: minutes on a small CPU")
@@ -47,6 +50,16 @@ final class RunCommand implements Callable<Integer> {
             out.print(SummaryTable.render(result.records()));
             if (!result.skipped().isEmpty())
                 out.println(result.skipped().size() + " trial(s) skipped; the result file lists them with their reasons.");
+            if (result.energy() != null && result.energy().absentReason() != null)
+                out.println("energy: not measured: " + result.energy().absentReason());
+            if (result.rollup() != null && !result.rollup().isEmpty()) {
+                out.println();
+                out.println("Model roll-up: " + Rollup.LABEL);
+                for (Rollup r : result.rollup()) {
+                    out.println();
+                    RollupText.lines(r).forEach(out::println);
+                }
+            }
             if (result.records().isEmpty()) {
                 spec.commandLine().getErr().println("tokenmill: nothing was measured (the reasons are above); no result file written.");
                 return 1;

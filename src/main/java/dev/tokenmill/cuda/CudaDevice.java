@@ -91,6 +91,20 @@ final class CudaDevice {
         return JCudaDriver.cuDeviceGetAttribute(v, attribute, device) == 0 ? Optional.of(v[0]) : Optional.empty();
     }
 
+    /**
+     * The GPU's PCI address as NVML matches it ({@code 0000:65:00.0}): the driver's own string, else built from the
+     * domain, bus and device attributes.
+     */
+    private Optional<String> pciBusId() {
+        String[] bus = new String[1];
+        if (JCudaDriver.cuDeviceGetPCIBusId(bus, 32, device) == 0 && bus[0] != null && !bus[0].isBlank())
+            return Optional.of(bus[0].trim());
+        Optional<Integer> domain = attribute(CU_DEVICE_ATTRIBUTE_PCI_DOMAIN_ID), busId = attribute(CU_DEVICE_ATTRIBUTE_PCI_BUS_ID),
+                dev = attribute(CU_DEVICE_ATTRIBUTE_PCI_DEVICE_ID);
+        if (domain.isEmpty() || busId.isEmpty() || dev.isEmpty()) return Optional.empty();
+        return Optional.of(String.format(java.util.Locale.ROOT, "%04x:%02x:%02x.0", domain.get(), busId.get(), dev.get()));
+    }
+
     private DeviceInfo describe() {
         byte[] raw = new byte[256];
         CudaErrors.check(JCudaDriver.cuDeviceGetName(raw, raw.length, device), "cuDeviceGetName");
@@ -117,8 +131,7 @@ final class CudaDevice {
         attribute(CU_DEVICE_ATTRIBUTE_ECC_ENABLED).ifPresent(e -> p.put("ecc", e != 0));
         if (memClock.isPresent() && busBits.isPresent()) // double data rate: two transfers per memory clock
             p.put("memory_peak_gbs", Math.round(2.0 * memClock.get() * 1e3 * busBits.get() / 8 / 1e9 * 10) / 10.0);
-        String[] bus = new String[1];
-        if (JCudaDriver.cuDeviceGetPCIBusId(bus, 32, device) == 0 && bus[0] != null) p.put("pci_bus_id", bus[0].trim());
+        pciBusId().ifPresent(id -> p.put("pci_bus_id", id));
         p.put("driver_cuda", PtxTarget.cudaVersion(driverVersion));
         p.put("jcuda", jcuda.JCudaVersion.get());
         String id = name.toLowerCase().replace("nvidia", "").replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");

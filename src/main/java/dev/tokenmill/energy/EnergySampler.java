@@ -24,6 +24,7 @@ public final class EnergySampler implements AutoCloseable {
     private final SamplerSettings settings;
     private final WindowAnalysis analysis;
     private EnergyReading idle;
+    private Double idleWatts;
     private Window open;
 
     private EnergySampler(GpuTelemetry telemetry, String unavailableReason, SamplerSettings settings) {
@@ -72,7 +73,17 @@ public final class EnergySampler implements AutoCloseable {
         while (System.nanoTime() < deadline) LockSupport.parkNanos(deadline - System.nanoTime());
         EnergyReading reading = w.finish(0);
         idle = reading;
+        idleWatts = reading.energy() == null ? null : reading.energy().averageWatts();
         return reading;
+    }
+
+    /**
+     * Takes an idle baseline measured elsewhere instead of measuring one: a benchmark VM forked by a run uses the
+     * baseline the run measured once before its first suite.
+     */
+    public void useIdleWatts(double watts) {
+        if (!(watts >= 0) || Double.isInfinite(watts)) throw new IllegalArgumentException("idle watts must be >= 0, got " + watts);
+        idleWatts = watts;
     }
 
     /** The idle baseline, or null before {@link #measureIdle} (or when it gave no energy figure). */
@@ -93,10 +104,6 @@ public final class EnergySampler implements AutoCloseable {
 
     private synchronized void closed(Window w) {
         if (open == w) open = null;
-    }
-
-    private Double idleWatts() {
-        return idle == null || idle.energy() == null ? null : idle.energy().averageWatts();
     }
 
     private final class Window implements EnergyWindow, Runnable {
@@ -148,7 +155,7 @@ public final class EnergySampler implements AutoCloseable {
             if (telemetry == null)
                 return EnergyReading.unavailable((System.nanoTime() - beganNanos) / 1e9, calls, unavailableReason);
             samples.add(telemetry.read());
-            return analysis.analyse(telemetry, samples, calls, idleWatts());
+            return analysis.analyse(telemetry, samples, calls, idleWatts);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.tokenmill.report;
 
 import dev.tokenmill.measure.Ceilings;
+import dev.tokenmill.rollup.Rollup;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -17,11 +18,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * PNG charts of result files: a roofline per device (each record at its arithmetic intensity and achieved
- * FLOP/s, under the measured ceilings and the datasheet's), and prefill-vs-decode bars across devices, which
- * show at a glance that prefill is judged by FLOP/s and decode by bytes/s.
+ * FLOP/s, under the measured ceilings and the datasheet's), prefill-vs-decode bars across devices, which
+ * show at a glance that prefill is judged by FLOP/s and decode by bytes/s, and the model roll-ups' tokens/s and
+ * tokens/J per device (a panel per phase: prefill and decode rates differ by orders of magnitude).
  */
 public final class Charts {
     private static final int WIDTH = 900, HEIGHT = 600;
@@ -46,6 +49,19 @@ public final class Charts {
             BitmapEncoder.saveBitmap(List.of(bars(results, names, true), bars(results, names, false)), 1, 2,
                     dir.resolve(bars).toString(), BitmapEncoder.BitmapFormat.PNG);
             written.add(bars);
+            Map<String, Rollup[]> passes = new Comparison(results).rollupsByPass();
+            for (boolean perJoule : new boolean[]{false, true}) {
+                List<CategoryChart> panels = new ArrayList<>();
+                for (Rollup.Phase phase : Rollup.Phase.values()) {
+                    CategoryChart c = rollupBars(passes, names, phase, perJoule);
+                    if (c != null) panels.add(c);
+                }
+                if (panels.isEmpty()) continue;
+                String file = perJoule ? "rollup-tokens-per-joule.png" : "rollup-tokens-per-second.png";
+                BitmapEncoder.saveBitmap(List.copyOf(panels), 1, panels.size(), dir.resolve(file).toString(),
+                        BitmapEncoder.BitmapFormat.PNG);
+                written.add(file);
+            }
             return written;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write charts into " + dir + ": " + e.getMessage(), e);
@@ -107,6 +123,43 @@ public final class Charts {
         s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         s.setMarker(SeriesMarkers.NONE);
         s.setLineStyle(stroke);
+    }
+
+    /**
+     * Tokens/s ({@code perJoule} false) or tokens/J of each rolled-up pass of {@code phase}, a bar per device;
+     * null when no device has the figure for such a pass. A device without it has no bar (never a zero one).
+     */
+    static CategoryChart rollupBars(Map<String, Rollup[]> passes, List<String> names, Rollup.Phase phase, boolean perJoule) {
+        List<String> categories = new ArrayList<>();
+        List<List<Double>> perDevice = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) perDevice.add(new ArrayList<>());
+        for (Rollup[] row : passes.values()) {
+            Rollup any = java.util.Arrays.stream(row).filter(java.util.Objects::nonNull).findFirst().orElseThrow();
+            if (any.phase() != phase) continue;
+            boolean some = false;
+            for (Rollup r : row) some |= r != null && value(r, perJoule) != null;
+            if (!some) continue;
+            categories.add(Comparison.setting(any) + (models(passes) > 1 ? " " + any.model() : ""));
+            for (int i = 0; i < row.length; i++) perDevice.get(i).add(row[i] == null ? null : value(row[i], perJoule));
+        }
+        if (categories.isEmpty()) return null;
+        String what = perJoule ? "tokens/J" : "tokens/s";
+        CategoryChart c = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
+                .title("Model roll-up, " + phase.id() + ": " + what + " (kernel-bound estimate)")
+                .xAxisTitle(phase.id() + " pass").yAxisTitle(what).build();
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        for (int i = 0; i < names.size(); i++) {
+            boolean none = perDevice.get(i).stream().allMatch(java.util.Objects::isNull);
+            c.addSeries(names.get(i) + (none ? " (not measured)" : ""), categories, perDevice.get(i));
+        }
+        return c;
+    }
+
+    private static Double value(Rollup r, boolean perJoule) { return perJoule ? r.tokensPerJoule() : r.tokensPerSecond(); }
+
+    private static long models(Map<String, Rollup[]> passes) {
+        return passes.values().stream().flatMap(java.util.Arrays::stream).filter(java.util.Objects::nonNull)
+                .map(Rollup::model).distinct().count();
     }
 
     /** Median GFLOP/s ({@code flops}) or GB/s of each suite's records, per device. */

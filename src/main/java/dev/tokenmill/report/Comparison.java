@@ -2,6 +2,8 @@ package dev.tokenmill.report;
 
 import dev.tokenmill.measure.Ceilings;
 import dev.tokenmill.measure.Datasheet;
+import dev.tokenmill.rollup.Rollup;
+import dev.tokenmill.rollup.RollupText;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,7 +15,8 @@ import java.util.Objects;
 
 /**
  * Devices side by side, as markdown: the devices and their ceilings, then one table per suite with each
- * device's headline figure (and share of its ceiling) and the ratio to the first file's device.
+ * device's headline figure (and share of its ceiling) and the ratio to the first file's device, then the model
+ * roll-ups (TTFT, TPOT, tokens/s, tokens/J) where the files have them.
  */
 public final class Comparison {
     private final List<ResultFile> results;
@@ -47,6 +50,16 @@ public final class Comparison {
             if (t.isEmpty()) continue;
             b.append("\n## ").append(suite.equals("prefill") ? "Prefill (compute-bound: FLOP/s)" : "Decode (bandwidth-bound: bytes/s)")
                     .append("\n\n").append(t.markdown());
+        }
+        if (results.stream().anyMatch(r -> r.rollup() != null && !r.rollup().isEmpty())) {
+            b.append("\n## Model roll-up\n\n").append(Character.toUpperCase(Rollup.LABEL.charAt(0)))
+                    .append(Rollup.LABEL.substring(1))
+                    .append(". Each pass sums its measured kernels (per-layer ops x layers, plus the LM head once);")
+                    .append(" tokens/J counts the board's energy per call over each trial, idle power included.\n\n")
+                    .append(rollups().markdown());
+            List<String> notes = rollupNotes();
+            if (!notes.isEmpty()) b.append('\n');
+            for (String n : notes) b.append("- ").append(n).append('\n');
         }
         if (!charts.isEmpty()) {
             b.append("\n## Charts\n\n");
@@ -109,6 +122,83 @@ public final class Comparison {
     private static String ratio(Record base, Record other) {
         Double a = base == null ? null : Figures.headline(base), b = other == null ? null : Figures.headline(other);
         return a == null || b == null || a == 0 ? "-" : String.format(Locale.ROOT, "%.2f×", b / a);
+    }
+
+    /** A pass by what sets it: model, phase, dtype, batch and prompt or context. */
+    static String passKey(Rollup r) { return String.join("|", r.model(), pass(r), setting(r), r.dtype()); }
+
+    /** {@code prefill} or {@code decode}. */
+    static String pass(Rollup r) { return r.phase().id(); }
+
+    /** {@code batch 1 x 512 prompt tokens}, {@code batch 32, context 8192}. */
+    static String setting(Rollup r) {
+        return r.phase() == Rollup.Phase.PREFILL ? "batch " + r.batch() + " x " + r.promptTokens() + " prompt tokens"
+                : "batch " + r.batch() + ", context " + r.context();
+    }
+
+    /** Each pass any file rolled up, with each device's roll-up of it (null where a file has none). */
+    Map<String, Rollup[]> rollupsByPass() {
+        Map<String, Rollup[]> rows = new LinkedHashMap<>();
+        for (int i = 0; i < results.size(); i++)
+            if (results.get(i).rollup() != null)
+                for (Rollup r : results.get(i).rollup())
+                    rows.computeIfAbsent(passKey(r), k -> new Rollup[results.size()])[i] = r;
+        return rows;
+    }
+
+    /**
+     * Rows: each pass's time (TTFT or TPOT), tokens/s and, where any device measured energy for it, tokens/J;
+     * columns: each device, then the ratio to the first device for the rates.
+     */
+    TextTable rollups() {
+        List<String> header = new ArrayList<>(List.of("model", "pass", "setting", "dtype", "figure"));
+        header.addAll(names);
+        for (int i = 1; i < names.size(); i++) header.add(names.get(i) + " / " + names.get(0));
+        TextTable t = new TextTable(header);
+        for (Rollup[] row : rollupsByPass().values()) {
+            Rollup any = Arrays.stream(row).filter(Objects::nonNull).findFirst().orElseThrow();
+            boolean prefill = any.phase() == Rollup.Phase.PREFILL;
+            rollupRow(t, any, prefill ? "TTFT" : "TPOT", row, r -> prefill ? r.ttftSeconds() : r.tpotSeconds(),
+                    s -> Figures.time(s * 1e3), false);
+            rollupRow(t, any, "tokens/s", row, Rollup::tokensPerSecond, RollupText::perSecond, true);
+            if (Arrays.stream(row).anyMatch(r -> r != null && r.tokensPerJoule() != null))
+                rollupRow(t, any, "tokens/J", row, Rollup::tokensPerJoule,
+                        v -> String.format(Locale.ROOT, "%.3g", v), true);
+        }
+        return t;
+    }
+
+    private void rollupRow(TextTable t, Rollup any, String figure, Rollup[] row,
+                           java.util.function.Function<Rollup, Double> value,
+                           java.util.function.DoubleFunction<String> text, boolean ratios) {
+        List<String> cells = new ArrayList<>(List.of(any.model(), pass(any), setting(any), any.dtype(), figure));
+        Double[] v = new Double[row.length];
+        for (int i = 0; i < row.length; i++) {
+            v[i] = row[i] == null ? null : value.apply(row[i]);
+            cells.add(v[i] == null ? "-" : text.apply(v[i]));
+        }
+        for (int i = 1; i < row.length; i++)
+            cells.add(!ratios || v[0] == null || v[i] == null || v[0] == 0 ? "-"
+                    : String.format(Locale.ROOT, "%.2f×", v[i] / v[0]));
+        t.add(cells);
+    }
+
+    /** Why a device's roll-up has no totals (parts not measured) or no tokens/J, once per device and reason. */
+    private List<String> rollupNotes() {
+        List<String> notes = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            ResultFile r = results.get(i);
+            if (r.rollup() == null) continue;
+            java.util.Set<String> energyReasons = new java.util.LinkedHashSet<>();
+            for (Rollup x : r.rollup()) {
+                if (!x.complete())
+                    notes.add(names.get(i) + ", " + pass(x) + " " + setting(x) + ": not measured: "
+                            + String.join("; ", x.missing()));
+                else if (x.tokensPerJoule() == null && x.energyAbsentReason() != null) energyReasons.add(x.energyAbsentReason());
+            }
+            for (String reason : energyReasons) notes.add(names.get(i) + ": tokens/J absent: " + reason);
+        }
+        return notes;
     }
 
     private TextTable skipped() {

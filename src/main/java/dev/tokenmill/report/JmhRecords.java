@@ -15,9 +15,20 @@ import java.util.Map;
 /**
  * Turns JMH's JSON results of the tokenmill suites into {@link Record}s: the op rebuilt from the benchmark's
  * parameters ({@link Workloads}), JMH's primary score as the wall time, and {@code FiguresProfiler}'s secondary
- * results as the per-call device-time percentiles, verification error and kernel variant.
+ * results as the per-call device-time percentiles, verification error, kernel variant, and the GPU's energy and
+ * clocks over the trial. JMH results are numbers, so a text (a variant, a reason, a clocks-event name) travels as
+ * a label after a prefix.
  */
 public final class JmhRecords {
+    /** Secondary result labels of the trial's energy window (written by FiguresProfiler in the benchmark VM). */
+    public static final String POWER_W = "energy.power_w", IDLE_W = "energy.idle_w", WINDOW_S = "energy.window_s",
+            SM_MIN = "clock.sm_min_mhz",
+            SM_MEDIAN = "clock.sm_median_mhz", SM_MAX = "clock.sm_max_mhz", BELOW_75PCT = "clock.below_75pct",
+            CLOCKS_READ = "clock.events_read";
+    /** Label prefixes: the text after them is the variant, a reason, or a clocks-event name. */
+    public static final String VARIANT = "variant:", ENERGY_ABSENT = "energy.absent:", CLOCKS_ABSENT = "clock.absent:",
+            CLOCK_EVENT = "clock.event:";
+
     private JmhRecords() {}
 
     /** Records for every entry of a JMH JSON result array; {@code measured} may be null (no fractions then). */
@@ -45,11 +56,7 @@ public final class JmhRecords {
                 Double.isFinite(error) ? error * toMs : null,
                 score(secondary, "lat.p50"), score(secondary, "lat.p99"), score(secondary, "lat.p999"),
                 secondary.has("lat.n") ? secondary.path("lat.n").path("score").asLong() : null);
-        String variant = null;
-        for (Iterator<String> it = secondary.fieldNames(); it.hasNext(); ) {
-            String label = it.next();
-            if (label.startsWith("variant:")) variant = label.substring("variant:".length());
-        }
+        String variant = labelled(secondary, VARIANT).stream().findFirst().orElse(null);
         double seconds = (time.p50Ms() != null ? time.p50Ms() : time.wallMeanMs()) / 1e3;
         String projection = spec instanceof LinearSpec ? params.get("projection") : null;
         return new Record(Workloads.suite(benchmark), spec.op(), benchmark.substring(benchmark.lastIndexOf('.',
@@ -60,7 +67,39 @@ public final class JmhRecords {
                 spec.flops() > 0 ? spec.flops() / seconds / 1e12 : null, spec.minBytes() / seconds / 1e9,
                 finite(measured == null ? Double.NaN : measured.fraction(spec, seconds)),
                 finite(datasheet == null ? Double.NaN : datasheet.fraction(spec, seconds)),
-                new Record.Verified(score(secondary, "verify.max_rel_err")), params);
+                new Record.Verified(score(secondary, "verify.max_rel_err")), params, energy(secondary, seconds));
+    }
+
+    /**
+     * The trial's energy and clocks, or null when the trial read no energy counter. Energy per call is the average
+     * board power over the trial's window times the median seconds per call (see {@link Record.Energy}).
+     */
+    private static Record.Energy energy(JsonNode secondary, double secondsPerCall) {
+        String energyAbsent = labelled(secondary, ENERGY_ABSENT).stream().findFirst().orElse(null);
+        String clocksAbsent = labelled(secondary, CLOCKS_ABSENT).stream().findFirst().orElse(null);
+        Double watts = score(secondary, POWER_W), idle = score(secondary, IDLE_W), median = score(secondary, SM_MEDIAN);
+        if (watts == null && median == null && energyAbsent == null && clocksAbsent == null) return null;
+        Double below = score(secondary, BELOW_75PCT);
+        return new Record.Energy(watts == null ? null : watts * secondsPerCall,
+                watts == null || idle == null ? null : (watts - idle) * secondsPerCall, watts,
+                score(secondary, WINDOW_S), mhz(secondary, SM_MIN), mhz(secondary, SM_MEDIAN), mhz(secondary, SM_MAX),
+                secondary.has(CLOCKS_READ) ? labelled(secondary, CLOCK_EVENT) : null,
+                below == null ? null : below > 0, energyAbsent, clocksAbsent);
+    }
+
+    /** The texts after {@code prefix} of every secondary label that starts with it. */
+    private static List<String> labelled(JsonNode secondary, String prefix) {
+        List<String> texts = new ArrayList<>();
+        for (Iterator<String> it = secondary.fieldNames(); it.hasNext(); ) {
+            String label = it.next();
+            if (label.startsWith(prefix)) texts.add(label.substring(prefix.length()));
+        }
+        return texts;
+    }
+
+    private static Integer mhz(JsonNode secondary, String label) {
+        Double v = score(secondary, label);
+        return v == null ? null : (int) Math.round(v);
     }
 
     private static Double score(JsonNode secondary, String label) {

@@ -1,8 +1,10 @@
 package dev.tokenmill.report;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tokenmill.measure.Workloads;
 import dev.tokenmill.op.OpSpec;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,19 +13,42 @@ import java.util.Map;
  * <p>
  * Figures ({@code tflops}, {@code gbs}, {@code fraction_of_ceiling}) use the median per-call device time when
  * the JMH run carried tokenmill's profiler ({@code timing = "device_p50"}), else JMH's mean wall time per call
- * ({@code "wall_mean"}). Energy (energy_j, power_w, clocks during the trial) belongs here as further nullable
- * fields: readers ignore fields they do not know, so adding them keeps schema tokenmill/1.
+ * ({@code "wall_mean"}). {@code energy} holds the GPU's energy and clocks over the trial; it is null when the run
+ * read no energy counter (the result file's run-level {@code energy} section says why, once). Readers ignore
+ * fields they do not know, so additions like it keep schema tokenmill/1.
  */
 public record Record(String suite, String op, String benchmark, String model, String projection, String variant,
                      String dtype, Map<String, Object> shape, double flops, long bytes, Double arithmeticIntensity,
                      Time time, String timing, Double tflops, Double gbs, Double fractionOfCeiling,
-                     Double fractionOfDatasheet, Verified verified, Map<String, String> params) {
+                     Double fractionOfDatasheet, Verified verified, Map<String, String> params, Energy energy) {
 
     /** JMH's mean wall time per call (with its 99.9% error) and the per-call device-time percentiles. */
     public record Time(double wallMeanMs, Double wallErrorMs, Double p50Ms, Double p99Ms, Double p999Ms, Long n) {}
 
     /** The largest relative error the pre-timing verification saw. */
     public record Verified(Double maxRelErr) {}
+
+    /**
+     * The GPU over one window spanning all the trial's measurement iterations (iterations are shorter than the
+     * 2 s an energy figure needs). A figure that could not be had is null and its reason says why; never zero.
+     *
+     * @param energyJ            energy per call: the average board power over the window (from the energy counter)
+     *                           times the median device seconds per call. Not the window's joules over its timed
+     *                           calls: a GPU backend runs untimed filler calls beside the timed ones to keep the
+     *                           device busy. The average includes the short host gaps between calls, so this
+     *                           errs low rather than high
+     * @param energyAboveIdleJ   the same with the run's idle power taken off the average
+     * @param powerW             average board power over the window
+     * @param throttleReasons    every clocks-event reason the driver gave during the window ({@code gpu_idle}: the
+     *                           GPU waited between calls); empty when it gave none
+     * @param clockBelow75pct    whether the SM clock fell below 75% of the device's reference clock (nvbench's flag)
+     * @param energyAbsentReason why there is no energy figure although the counter was read
+     * @param clocksAbsentReason why there are no clocks
+     */
+    public record Energy(Double energyJ, Double energyAboveIdleJ, Double powerW, Double windowS, Integer smClockMinMhz,
+                         Integer smClockMedianMhz, Integer smClockMaxMhz, List<String> throttleReasons,
+                         @JsonProperty("clock_below_75pct") Boolean clockBelow75pct, String energyAbsentReason,
+                         String clocksAbsentReason) {}
 
     /** The seconds per call the figures derive from. */
     public double figureSeconds() {

@@ -3,6 +3,7 @@ package dev.tokenmill.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenmill.backend.DeviceInfo;
 import dev.tokenmill.measure.Ceilings;
+import dev.tokenmill.rollup.Rollup;
 
 import java.util.List;
 import java.util.Map;
@@ -11,12 +12,12 @@ import java.util.Map;
  * A result file: everything one {@code ./tokenmill run} measured on one device, and everything the figures
  * depend on (device, clocks, host, JDK, git revision, ceilings measured in the same run), plus JMH's raw JSON.
  * Schema {@value #SCHEMA}; additive fields keep the schema (readers ignore unknown fields), anything else bumps it.
- * A model roll-up (TTFT, TPOT, tokens/s, tokens/J from the per-layer records) belongs here as a further
- * nullable section beside {@code records}.
+ * {@code energy} (how energy was read, or why not) and {@code rollup} (the model passes rolled up from the
+ * records: TTFT, TPOT, tokens/s, tokens/J) are such additions: null in files written before them.
  */
 public record ResultFile(String schema, String created, Tool tokenmill, RunInfo run, DeviceInfo device,
-                         Map<String, Object> clocks, Host host, Ceilings ceilings, List<Record> records,
-                         List<Skip> skipped, JsonNode jmh) {
+                         Map<String, Object> clocks, Host host, Ceilings ceilings, Energy energy, List<Record> records,
+                         List<Skip> skipped, List<Rollup> rollup, JsonNode jmh) {
     public static final String SCHEMA = "tokenmill/1";
 
     /** The tokenmill that measured: its version and git revision ({@code dirty} when uncommitted changes ran). */
@@ -25,6 +26,19 @@ public record ResultFile(String schema, String created, Tool tokenmill, RunInfo 
     /** What was asked for: suites, backend, model, dtypes, quick, and the JMH settings used. */
     public record RunInfo(String suite, String backend, String model, List<String> dtypes, boolean quick,
                           Map<String, Object> jmh) {}
+
+    /**
+     * Energy for the whole run: whose counter was read, how the windows were cut, and the idle baseline measured
+     * before the first suite; or, with no counter at all, the reason, given once here rather than per record.
+     *
+     * @param device           the GPU as NVML knows it and how it was matched (PCI bus id)
+     * @param idleW            board power with the context open and nothing running
+     * @param idleAbsentReason why there is no idle baseline although the counter was read
+     * @param absentReason     why there is no energy in this run
+     */
+    public record Energy(String device, String windows, Double idleW, String idleAbsentReason, String absentReason) {
+        public static Energy absent(String reason) { return new Energy(null, null, null, null, reason); }
+    }
 
     public record Host(String hostname, String cpu, int cores, Long memoryBytes, String os, String jdk, String vm) {}
 

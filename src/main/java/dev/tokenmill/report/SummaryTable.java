@@ -1,16 +1,44 @@
 package dev.tokenmill.report;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
-/** The table {@code ./tokenmill run} prints: one row per record, its headline figure, ceiling share and latency. */
+/**
+ * The table {@code ./tokenmill run} prints: one row per record, its headline figure, ceiling share and latency;
+ * where the run read the GPU's energy, its average power and energy per call too (a clock that fell below 75% of
+ * the reference is marked {@code *}).
+ */
 public final class SummaryTable {
     private SummaryTable() {}
 
     public static String render(List<Record> records) {
-        TextTable t = new TextTable(List.of("suite", "op", "shape", "dtype", "figure", "of ceiling", "p50", "p99"));
-        for (Record r : records)
-            t.add(List.of(r.suite(), r.label(), Figures.shape(r), r.dtype(), Figures.headlineText(r),
-                    Figures.percent(r.fractionOfCeiling()), Figures.time(r.time().p50Ms()), Figures.time(r.time().p99Ms())));
-        return t.text();
+        boolean energy = records.stream().anyMatch(r -> r.energy() != null);
+        List<String> header = new ArrayList<>(List.of("suite", "op", "shape", "dtype", "figure", "of ceiling", "p50", "p99"));
+        if (energy) header.addAll(List.of("power", "energy/call"));
+        TextTable t = new TextTable(header);
+        for (Record r : records) {
+            List<String> row = new ArrayList<>(List.of(r.suite(), r.label(), Figures.shape(r), r.dtype(),
+                    Figures.headlineText(r), Figures.percent(r.fractionOfCeiling()), Figures.time(r.time().p50Ms()),
+                    Figures.time(r.time().p99Ms())));
+            if (energy) {
+                Record.Energy e = r.energy();
+                boolean slow = e != null && Boolean.TRUE.equals(e.clockBelow75pct());
+                row.add(e == null || e.powerW() == null ? "-" : String.format(Locale.ROOT, "%.0f W%s", e.powerW(), slow ? "*" : ""));
+                row.add(e == null || e.energyJ() == null ? "-" : joules(e.energyJ()));
+            }
+            t.add(row);
+        }
+        String text = t.text();
+        if (records.stream().anyMatch(r -> r.energy() != null && Boolean.TRUE.equals(r.energy().clockBelow75pct())))
+            text += "* the SM clock fell below 75% of the device's reference clock during the trial\n";
+        return text;
+    }
+
+    /** Joules in the unit that suits them, three significant digits: {@code 12.3 mJ}, {@code 4.56 J}. */
+    static String joules(double j) {
+        if (j >= 1) return String.format(Locale.ROOT, "%.3g J", j);
+        if (j >= 1e-3) return String.format(Locale.ROOT, "%.3g mJ", j * 1e3);
+        return String.format(Locale.ROOT, "%.3g µJ", j * 1e6);
     }
 }

@@ -80,6 +80,9 @@ public final class ModelPass {
 
     public List<Part> parts() { return parts; }
 
+    /** Sequences in the pass. */
+    public int batch() { return batch; }
+
     /** The distinct op specs this pass needs measured. */
     public List<OpSpec> ops() {
         return List.copyOf(new LinkedHashSet<>(parts.stream().map(Part::spec).toList()));

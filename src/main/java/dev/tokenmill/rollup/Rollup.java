@@ -25,6 +25,10 @@ public record Rollup(String model, Phase phase, String dtype, int batch, Integer
                      Double ttftSeconds, Double tpotSeconds, Double tokensPerSecond, Double joules,
                      Double tokensPerJoule, String energyAbsentReason) {
 
+    /** What every roll-up is, in one line, for headings above them. */
+    public static final String LABEL = "kernel-bound estimates summed from the measured kernels, not end-to-end"
+            + " server figures (norms, activations, sampling, scheduling and communication are left out)";
+
     public enum Phase {
         PREFILL, DECODE;
 

@@ -18,8 +18,8 @@ public final class RollupText {
             double pass = r.phase() == Rollup.Phase.PREFILL ? r.ttftSeconds() : r.tpotSeconds();
             String energy = r.tokensPerJoule() != null ? f("   %.3g tokens/J", r.tokensPerJoule())
                     : "   tokens/J absent: " + r.energyAbsentReason();
-            out.add(f("  %s %.3f ms   %.4g tokens/s", r.phase() == Rollup.Phase.PREFILL ? "TTFT" : "TPOT",
-                    pass * 1e3, r.tokensPerSecond()) + energy);
+            out.add(f("  %s %.3f ms   %s tokens/s", r.phase() == Rollup.Phase.PREFILL ? "TTFT" : "TPOT",
+                    pass * 1e3, perSecond(r.tokensPerSecond())) + energy);
         } else {
             out.add("  no totals: not measured: " + String.join("; ", r.missing()));
         }
@@ -31,6 +31,9 @@ public final class RollupText {
         out.add("  leaves out: " + String.join(", ", r.leavesOut()));
         return out;
     }
+
+    /** Whole tokens from 1000 up ({@code 24910}), four significant digits below ({@code 74.96}). */
+    public static String perSecond(double tokens) { return tokens >= 1000 ? f("%.0f", tokens) : f("%.4g", tokens); }
 
     private static String ms(Double seconds) { return seconds == null ? "-" : f("%.4f", seconds * 1e3); }
 

@@ -2,6 +2,7 @@ package dev.tokenmill.measure;
 
 import dev.tokenmill.bench.FiguresProfiler;
 import dev.tokenmill.op.DType;
+import dev.tokenmill.report.JmhRecords;
 import dev.tokenmill.testing.FakeBackend;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.results.Result;
@@ -48,7 +49,25 @@ class JmhSmokeTest {
         double fraction = sec.get("ceiling.fraction").getScore();
         assertTrue(fraction > 0.6 && fraction <= 1.0, "the fake runs at its own ceiling, got " + fraction);
         assertEquals(1e-6, sec.get("verify.max_rel_err").getScore());
-        assertTrue(sec.containsKey(FiguresProfiler.VARIANT_PREFIX + "fake.roofline"), sec.keySet().toString());
+        assertTrue(sec.containsKey(JmhRecords.VARIANT + "fake.roofline"), sec.keySet().toString());
+    }
+
+    @Test
+    void aForkHandedAGpuToReadSaysWhyItReadNoEnergy() throws Exception {
+        // This machine has no NVML: the fork's sampler is unavailable, and its reason reaches the results.
+        var options = new OptionsBuilder().include("DecodeBenchmarks\\.linear")
+                .param("backend", "fake").param("model", "llama-3.2-1b").param("dtype", "bf16")
+                .param("batch", "1").param("projection", "o")
+                .addProfiler(FiguresProfiler.class)
+                .forks(1).warmupIterations(0).measurementIterations(2).measurementTime(TimeValue.milliseconds(100))
+                .jvmArgsAppend(FLAGS[0], FLAGS[1], FLAGS[2],
+                        "-D" + EnergyBaseline.PROPERTY + "=" + new EnergyBaseline("0000:65:00.0", 60.0).toProperty())
+                .verbosity(VerboseMode.SILENT).build();
+        Collection<RunResult> results = new Runner(options).run();
+        var labels = results.iterator().next().getAggregatedResult().getSecondaryResults().keySet();
+        assertTrue(labels.stream().anyMatch(l -> l.startsWith(JmhRecords.ENERGY_ABSENT + "NVML unavailable: ")), labels.toString());
+        assertTrue(labels.stream().anyMatch(l -> l.startsWith(JmhRecords.CLOCKS_ABSENT + "NVML unavailable: ")), labels.toString());
+        assertTrue(labels.contains("lat.p50"), "the trial's own figures are there as before");
     }
 
     @Test

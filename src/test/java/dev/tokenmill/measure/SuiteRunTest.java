@@ -1,9 +1,14 @@
 package dev.tokenmill.measure;
 
+import dev.tokenmill.op.AppendSpec;
 import dev.tokenmill.op.DType;
+import dev.tokenmill.op.DecodeSpec;
+import dev.tokenmill.op.KvLayout;
+import dev.tokenmill.op.ModelPreset;
 import dev.tokenmill.report.Record;
 import dev.tokenmill.report.ResultFile;
 import dev.tokenmill.report.ResultFiles;
+import dev.tokenmill.rollup.Rollup;
 import dev.tokenmill.testing.FakeBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +33,7 @@ class SuiteRunTest {
         RunPlan plan = new RunPlan(List.of("decode"), "fake", "llama-3.2-1b", List.of(DType.F32), true,
                 Map.of("decode", Map.of("batch", new String[]{"1", "128"}, "length", new String[]{"1024", "131072"},
                         "layout", new String[]{"paged"}, "projection", new String[]{"o"})),
-                new RunPlan.Jmh(0, 0, "100ms", 1, "150ms"));
+                new RunPlan.Jmh(0, 0, "100ms", 1, "150ms"), null);
         StringWriter text = new StringWriter();
         ResultFile result;
         try (FakeBackend fake = new FakeBackend()) {
@@ -63,5 +68,55 @@ class SuiteRunTest {
         Path file = ResultFiles.write(dir, result);
         assertTrue(file.startsWith(dir.resolve("fake-9000")));
         assertEquals(result.records(), ResultFiles.read(file).records());
+    }
+
+    /**
+     * Decode of Llama-3.2-1B (hidden 2048, 32 heads, 8 KV heads, head dim 64, FFN 8192, 16 layers, vocab 128256)
+     * at batch 1 over 1024 cached tokens: the suite's axes measure the o projection, attention and append; the
+     * run adds the other projections and the LM head, and rolls the step up.
+     */
+    @Test
+    void aRunMeasuresWhatItsRollUpNeedsAndRollsItUp() {
+        RollupPlan rollup = new RollupPlan(ModelPreset.LLAMA_3_2_1B, DType.BF16, 128, List.of(1), 1024);
+        RunPlan plan = new RunPlan(List.of("decode"), "fake", "llama-3.2-1b", List.of(DType.BF16), true,
+                Map.of("decode", Map.of("batch", new String[]{"1"}, "length", new String[]{"1024"},
+                        "layout", new String[]{"paged"}, "projection", new String[]{"o"})),
+                new RunPlan.Jmh(0, 0, "100ms", 1, "150ms"), rollup);
+        StringWriter text = new StringWriter();
+        ResultFile result;
+        try (FakeBackend fake = new FakeBackend()) {
+            result = new SuiteRun(plan, fake, new CeilingProbe(new Timer(0.05, 0.1, 3, 100), 1024),
+                    new PrintWriter(text, true)).run();
+        }
+        assertTrue(text.toString().contains("ops the llama-3.2-1b roll-up needs beyond the suite's axes:"), text.toString());
+        assertEquals(List.of("append", "decode", "linear.o", "linear.qkv", "linear.gate_up", "linear.down", "linear.lm_head"),
+                result.records().stream().map(Record::label).toList(), text.toString());
+        assertEquals("the fake backend has no energy counter", result.energy().absentReason());
+        assertTrue(result.records().stream().allMatch(r -> r.energy() == null), "no energy fields, not zeros");
+
+        Rollup r = result.rollup().getFirst();
+        assertEquals(1, result.rollup().size());
+        assertTrue(r.complete(), r.missing().toString());
+        // exactly the records' median times: 16 layers of six kernels, plus the LM head once
+        double fromRecords = 0;
+        for (Record rec : result.records())
+            fromRecords += rec.figureSeconds() * ("lm_head".equals(rec.projection()) ? 1 : 16);
+        assertEquals(fromRecords, r.tpotSeconds(), 1e-12 * fromRecords);
+        // and the fake's known speed (2000 GB/s; these GEMVs are bandwidth-bound), bytes = (MK + NK + MN) x 2:
+        // qkv (2048 + 3072*2048 + 3072) x 2 = 12,593,152 B = 6.296576 us; o 8,396,800 B = 4.1984 us;
+        // gate_up 67,145,728 B = 33.572864 us; down 33,574,912 B = 16.787456 us; lm_head 525,597,184 B = 262.798592 us
+        double linearUs = 6.296576 + 4.1984 + 33.572864 + 16.787456, headUs = 262.798592;
+        double attentionS = FakeBackend.seconds(DecodeSpec.uniform(1, 32, 8, 64, 1024, KvLayout.PAGED, 16, DType.BF16));
+        double appendS = FakeBackend.seconds(AppendSpec.uniform(1, 8, 64, 1024, KvLayout.PAGED, 16, DType.BF16));
+        double expected = 16 * (linearUs * 1e-6 + attentionS + appendS) + headUs * 1e-6;   // about 1.25 ms
+        assertEquals(expected, r.tpotSeconds(), expected * 0.1, text.toString());
+        assertEquals(1 / r.tpotSeconds(), r.tokensPerSecond(), 1e-9);
+        assertNull(r.tokensPerJoule());
+        assertEquals("the fake backend has no energy counter", r.energyAbsentReason());
+
+        Path file = ResultFiles.write(dir, result);
+        ResultFile back = ResultFiles.read(file);
+        assertEquals(result.rollup(), back.rollup());
+        assertEquals(result.energy(), back.energy());
     }
 }

@@ -5,10 +5,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,11 +55,49 @@ class ResultFilesTest {
         assertEquals(40, r.tokenmill().git().length());
     }
 
+    /** {@code r} with {@code energy}: a copy, since a record is immutable. */
+    static Record withEnergy(Record r, Record.Energy energy) {
+        return new Record(r.suite(), r.op(), r.benchmark(), r.model(), r.projection(), r.variant(), r.dtype(), r.shape(),
+                r.flops(), r.bytes(), r.arithmeticIntensity(), r.time(), r.timing(), r.tflops(), r.gbs(),
+                r.fractionOfCeiling(), r.fractionOfDatasheet(), r.verified(), r.params(), energy);
+    }
+
+    @Test
+    void energyFieldsSurviveARoundTripPresentOrAbsent() throws Exception {
+        ResultFile fixture = ResultFiles.read(fixture("fake-9000.json"));
+        List<Record> records = new ArrayList<>(fixture.records());
+        records.set(0, withEnergy(records.get(0), new Record.Energy(0.0123, 0.0081, 412.5, 5.02, 1590, 1755, 1980,
+                List.of("sw_power_cap", "gpu_idle"), true, null, null)));
+        records.set(1, withEnergy(records.get(1), new Record.Energy(null, null, null, 1.01, 1755, 1755, 1755, List.of(),
+                false, "the 1.01 s window is shorter than the 2.0 s an energy figure needs", null)));
+        ResultFile gpu = new ResultFile(fixture.schema(), fixture.created(), fixture.tokenmill(), fixture.run(),
+                fixture.device(), fixture.clocks(), fixture.host(), fixture.ceilings(),
+                new ResultFile.Energy("NVIDIA H100 80GB HBM3 (PCI bus id 0000:65:00.0)", "one window per trial", 71.2, null, null),
+                records, fixture.skipped(), fixture.rollup(), fixture.jmh());
+        ResultFile back = ResultFiles.read(ResultFiles.write(dir, gpu));
+        assertEquals(gpu.records(), back.records());
+        assertEquals(gpu.energy(), back.energy());
+        assertEquals(gpu.rollup(), back.rollup());
+        assertNull(back.records().get(2).energy(), "a record without energy stays without it");
+
+        String text = Files.readString(ResultFiles.pathFor(dir, gpu));
+        for (String field : List.of("\"energy_j\"", "\"energy_above_idle_j\"", "\"power_w\"", "\"sm_clock_min_mhz\"",
+                "\"sm_clock_median_mhz\"", "\"sm_clock_max_mhz\"", "\"throttle_reasons\"", "\"clock_below_75pct\"",
+                "\"energy_absent_reason\"", "\"idle_w\""))
+            assertTrue(text.contains(field), field);
+        assertFalse(text.matches("(?s).*\"(energy_j|power_w)\" : 0(\\.0*)?[,\\s].*") || text.contains("null"),
+                "absent is absent, never zero or null");
+
+        // absent at the run level: the reason once, no record carries energy
+        assertEquals("the fake backend has no energy counter", fixture.energy().absentReason());
+        assertTrue(fixture.records().stream().allMatch(r -> r.energy() == null));
+    }
+
     @Test
     void unknownFieldsAreIgnoredSoAdditiveChangesKeepTheSchema() throws Exception {
         String text = Files.readString(fixture("fake-9000.json"))
-                .replaceFirst("\"suite\"\\s*:\\s*\"prefill\"", "\"energy_j\": 1.5, \"suite\": \"prefill\"")
-                .replaceFirst("\\{", "{ \"rollup\": {\"ttft_ms\": 12},");
+                .replaceFirst("\"suite\"\\s*:\\s*\"prefill\"", "\"co2_g\": 0.2, \"suite\": \"prefill\"")
+                .replaceFirst("\\{", "{ \"power_profile\": {\"p95_w\": 612},");
         Path f = dir.resolve("extended.json");
         Files.writeString(f, text);
         assertEquals(6, ResultFiles.read(f).records().size());

@@ -12,7 +12,7 @@ class SummaryTableTest {
                          Double fraction, double p50Ms, double p99Ms) {
         return new Record(suite, op, "X." + op, "llama-3.1-8b", projection, "v", "bf16", shape, 1, 1, null,
                 new Record.Time(p50Ms, null, p50Ms, p99Ms, p99Ms, 10L), "device_p50", tflops, gbs, fraction, null,
-                new Record.Verified(0.001), Map.of());
+                new Record.Verified(0.001), Map.of(), null);
     }
 
     @Test
@@ -30,6 +30,25 @@ class SummaryTableTest {
                 decode   decode      b=8 ctx=8192 paged       bf16       812 GB/s       90.0%  12.3 µs  40.0 µs
                 decode   append      b=1 ctx=1024 contiguous  bf16      1.23 TB/s           -  80.0 ns   100 ns
                 """, SummaryTable.render(records));
+    }
+
+    @Test
+    void withEnergyThePowerAndEnergyPerCallAreShownAndASlowClockMarked() {
+        Record qkv = record("prefill", "linear", "qkv", Map.of("m", 512, "n", 6144, "k", 4096), 1.2345, 50, 0.617, 9.87, 10.5);
+        Record o = record("prefill", "linear", "o", Map.of("m", 512, "n", 4096, "k", 4096), 1.2, 50, 0.6, 5.0, 6.0);
+        Record plain = record("decode", "append", null, Map.of("batch", 1, "context", 1024, "layout", "contiguous"), null, 1234, null, 0.00008, 0.0001);
+        List<Record> records = List.of(
+                ResultFilesTest.withEnergy(qkv, new Record.Energy(0.00432, null, 437.6, 5.0, 1400, 1700, 1755, List.of(), true, null, null)),
+                ResultFilesTest.withEnergy(o, new Record.Energy(null, null, null, 1.0, 1755, 1755, 1755, List.of(), false, "too short", null)),
+                plain);
+        String text = SummaryTable.render(records);
+        assertEquals(List.of("prefill  linear.qkv  m=512 n=6144 k=4096      bf16   1.23 TFLOP/s       61.7%  9.87 ms  10.5 ms  438 W*      4.32 mJ",
+                "prefill  linear.o    m=512 n=4096 k=4096      bf16   1.20 TFLOP/s       60.0%  5.00 ms  6.00 ms       -            -",
+                "decode   append      b=1 ctx=1024 contiguous  bf16      1.23 TB/s           -  80.0 ns   100 ns       -            -",
+                "* the SM clock fell below 75% of the device's reference clock during the trial"),
+                text.lines().skip(2).toList());
+        assertEquals("1.50 J", SummaryTable.joules(1.5));
+        assertEquals("820 µJ", SummaryTable.joules(0.00082));
     }
 
     @Test
