@@ -13,7 +13,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
@@ -33,37 +32,25 @@ public class DecodeBenchmarks {
 
     /** A projection of one layer for {@code batch} sequences' next token: a GEMV or skinny GEMM. */
     @State(Scope.Thread)
-    public static class Linear {
-        @Param({"cpu", "cuda"}) public String backend;
-        @Param({"llama-3.1-8b"}) public String model;
-        @Param({"bf16", "f16", "f32"}) public String dtype;
+    public static class Linear extends TrialState {
         @Param({"qkv", "o", "gate_up", "down"}) public String projection;
         @Param({"1", "8", "32", "128"}) public int batch;
-        Trial trial;
 
         @Setup(Level.Trial) public void setUp() {
             trial = Trial.start(backend, () -> Workloads.decodeLinear(model, projection, batch, DType.parse(dtype)), true);
         }
-
-        @TearDown(Level.Trial) public void tearDown() { if (trial != null) trial.close(); }
     }
 
     /** One query token per sequence over {@code length} cached tokens. */
     @State(Scope.Thread)
-    public static class Attention {
-        @Param({"cpu", "cuda"}) public String backend;
-        @Param({"llama-3.1-8b"}) public String model;
-        @Param({"bf16", "f16", "f32"}) public String dtype;
+    public static class Attention extends TrialState {
         @Param({"1", "8", "32", "128"}) public int batch;
         @Param({"1024", "8192", "32768", "131072"}) public int length;
         @Param({"paged", "contiguous"}) public String layout;
-        Trial trial;
 
         @Setup(Level.Trial) public void setUp() {
             trial = Trial.start(backend, () -> Workloads.decodeAttention(model, batch, length, layout, DType.parse(dtype)), true);
         }
-
-        @TearDown(Level.Trial) public void tearDown() { if (trial != null) trial.close(); }
     }
 
     /**
@@ -72,20 +59,14 @@ public class DecodeBenchmarks {
      * caches; this figure is a latency, not a bandwidth.
      */
     @State(Scope.Thread)
-    public static class Append {
-        @Param({"cpu", "cuda"}) public String backend;
-        @Param({"llama-3.1-8b"}) public String model;
-        @Param({"bf16", "f16", "f32"}) public String dtype;
+    public static class Append extends TrialState {
         @Param({"1", "8", "32", "128"}) public int batch;
         @Param({"1024", "8192", "32768", "131072"}) public int length;
         @Param({"paged", "contiguous"}) public String layout;
-        Trial trial;
 
         @Setup(Level.Trial) public void setUp() {
             trial = Trial.start(backend, () -> Workloads.append(model, batch, length, layout, DType.parse(dtype)), false);
         }
-
-        @TearDown(Level.Trial) public void tearDown() { if (trial != null) trial.close(); }
     }
 
     @Benchmark public void linear(Linear s) { s.trial.call(); }

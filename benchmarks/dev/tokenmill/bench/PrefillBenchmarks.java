@@ -13,7 +13,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
@@ -32,37 +31,25 @@ public class PrefillBenchmarks {
 
     /** A projection of one layer ({@code Y = X·Wᵀ}) over {@code batch × length} prompt tokens. */
     @State(Scope.Thread)
-    public static class Linear {
-        @Param({"cpu", "cuda"}) public String backend;
-        @Param({"llama-3.1-8b"}) public String model;
-        @Param({"bf16", "f16", "f32"}) public String dtype;
+    public static class Linear extends TrialState {
         @Param({"qkv", "o", "gate_up", "down"}) public String projection;
         @Param({"1"}) public int batch;
         @Param({"512", "2048", "8192"}) public int length;
-        Trial trial;
 
         @Setup(Level.Trial) public void setUp() {
             trial = Trial.start(backend, () -> Workloads.prefillLinear(model, projection, batch, length, DType.parse(dtype)), false);
         }
-
-        @TearDown(Level.Trial) public void tearDown() { if (trial != null) trial.close(); }
     }
 
     /** One layer's causal self-attention over prompts of {@code length} tokens. */
     @State(Scope.Thread)
-    public static class Attention {
-        @Param({"cpu", "cuda"}) public String backend;
-        @Param({"llama-3.1-8b"}) public String model;
-        @Param({"bf16", "f16", "f32"}) public String dtype;
+    public static class Attention extends TrialState {
         @Param({"1"}) public int batch;
         @Param({"512", "2048", "8192"}) public int length;
-        Trial trial;
 
         @Setup(Level.Trial) public void setUp() {
             trial = Trial.start(backend, () -> Workloads.prefillAttention(model, batch, length, DType.parse(dtype)), false);
         }
-
-        @TearDown(Level.Trial) public void tearDown() { if (trial != null) trial.close(); }
     }
 
     @Benchmark public void linear(Linear s) { s.trial.call(); }
