@@ -94,9 +94,7 @@ final class CpuDecode implements CpuKernel {
     private static final class Scratch {
         private static final ThreadLocal<Scratch> LOCAL = new ThreadLocal<>();
         final int hq, hkv, d;
-        final float[] q, k, v, s, acc, m, alpha;
-        /** Each head's running softmax denominator, as a vector of per-lane partial sums. */
-        final float[] l;
+        final float[] q, k, v, s, acc, m, l, alpha;
         /** Element offset of each tile token's first KV head. */
         final long[] token = new long[TILE];
         int sink;
@@ -111,7 +109,7 @@ final class CpuDecode implements CpuKernel {
             s = new float[hq * TILE];
             acc = new float[hq * d];
             m = new float[hq];
-            l = new float[hq * F.length()];
+            l = new float[hq];
             alpha = new float[hq];
         }
 
@@ -161,10 +159,10 @@ final class CpuDecode implements CpuKernel {
         }
 
         for (int h = 0; h < hq; h++) {
-            float l = FloatVector.fromArray(F, w.l, h * F.length()).reduceLanes(VectorOperators.ADD), inv = 1f / l;
+            float inv = 1f / w.l[h];
             int at = (item * hq + h) * d;
             for (int i = 0; i < d; i++) partial[at + i] = w.acc[h * d + i] * inv;
-            lse[item * hq + h] = w.m[h] + (float) Math.log(l);
+            lse[item * hq + h] = w.m[h] + (float) Math.log(w.l[h]);
         }
     }
 
@@ -231,30 +229,27 @@ final class CpuDecode implements CpuKernel {
 
     private static float sum(FloatVector v) { return v.reduceLanes(VectorOperators.ADD); }
 
-    /**
-     * Online softmax over head {@code h}'s tile scores (the first {@code n} valid): scores become weights. Both
-     * reductions are off the common path: the running max moves only when a lane beats it (a mask test, rare after
-     * the first tiles), and the running sum stays a vector, reduced once per item.
-     */
+    /** Online softmax over head {@code h}'s tile scores (the first {@code n} valid): scores become weights. */
     private void softmax(Scratch w, int h, int n) {
         float[] s = w.s;
         int at = h * TILE, lanes = F.length();
-        float mOld = w.m[h], mNew = mOld;
+        float tileMax = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < TILE; j += lanes) {
             FloatVector x = FloatVector.fromArray(F, s, at + j).mul(scale);
             if (n < TILE) x = x.blend(Float.NEGATIVE_INFINITY, F.indexInRange(j, n).not());
             x.intoArray(s, at + j);
-            if (x.compare(VectorOperators.GT, mNew).anyTrue()) mNew = Math.max(mNew, x.reduceLanes(VectorOperators.MAX));
+            tileMax = Math.max(tileMax, x.reduceLanes(VectorOperators.MAX));
         }
-        float alpha = mNew == mOld ? 1f : (float) Math.exp(mOld - mNew);
-        FloatVector sum = FloatVector.fromArray(F, w.l, h * lanes).mul(alpha);
+        float mOld = w.m[h], mNew = Math.max(mOld, tileMax);
+        FloatVector sum = FloatVector.zero(F);
         for (int j = 0; j < TILE; j += lanes) {
             FloatVector p = FloatVector.fromArray(F, s, at + j).sub(mNew).lanewise(VectorOperators.EXP);
             p.intoArray(s, at + j);
             sum = sum.add(p);
         }
-        sum.intoArray(w.l, h * lanes);
+        float alpha = (float) Math.exp(mOld - mNew);
         w.alpha[h] = alpha;
+        w.l[h] = w.l[h] * alpha + sum.reduceLanes(VectorOperators.ADD);
         w.m[h] = mNew;
     }
 
