@@ -13,6 +13,7 @@ import dev.tokenmill.op.LinearSpec;
 import dev.tokenmill.op.OpSpec;
 import dev.tokenmill.op.PrefillSpec;
 import dev.tokenmill.reference.Verification;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Tag("gpu")
 class CudaKernelsGpuTest {
     private static final CudaBackend cuda = new CudaBackend();
+
+    /** Surefire's console names skipped tests but not why; say it once where CI logs show it. */
+    @BeforeAll
+    static void sayWhyWhenSkipping() {
+        Availability a = cuda.availability();
+        if (!a.available()) System.err.println("GPU tests skipped: no working CUDA device: " + a.reason());
+    }
 
     /** Per test rather than per class, so that each skipped test shows in the report with the reason. */
     @BeforeEach
