@@ -28,6 +28,9 @@ public final class Widen {
 
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final FloatVector F16_SCALE = FloatVector.broadcast(F, 0x1p112f);
+    // f16 masks as vector constants: broadcasting them in place costs C2 nodes at every inlined load (see f16)
+    private static final IntVector MAGNITUDE = IntVector.broadcast(I, 0x7FFF), EXPONENT = IntVector.broadcast(I, 0x7C00),
+            SIGN = IntVector.broadcast(I, 0x8000), F32_INF = IntVector.broadcast(I, 0x7F800000);
 
     private Widen() {}
 
@@ -44,11 +47,11 @@ public final class Widen {
     public static FloatVector f16(MemorySegment seg, long element) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S, seg, element * 2, ORDER)
                 .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
-        IntVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
+        IntVector magnitude = h.and(MAGNITUDE).lanewise(VectorOperators.LSHL, 13);
         FloatVector value = magnitude.reinterpretAsFloats().mul(F16_SCALE);
-        VectorMask<Integer> special = h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00);
-        IntVector bits = value.reinterpretAsInts().blend(magnitude.or(0x7F800000), special);
-        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+        VectorMask<Integer> special = h.and(EXPONENT).compare(VectorOperators.EQ, EXPONENT);
+        IntVector bits = value.reinterpretAsInts().blend(magnitude.or(F32_INF), special);
+        return bits.or(h.and(SIGN).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 
     /** Dispatching load; kernels that care about the last cycle pick the typed method once, outside the loop. */

@@ -21,9 +21,10 @@ class CpuDecodeTest {
     /** Longer than {@link CpuDecode#MIN_CHUNK} twice over: split into chunks whose partials are merged. */
     private static final int LONG = 2 * CpuDecode.MIN_CHUNK + 76;
 
-    /** Ragged lengths around a block of {@code bs} tokens, plus a long sequence and a short one. */
+    /** Ragged lengths around a block of {@code bs} tokens and around a tile, plus a long sequence and a short one. */
     private static int[] lengths(int bs) {
-        return new int[]{1, Math.max(1, bs - 1), bs, bs + 1, LONG, 3};
+        int tile = DecodeTile.TILE;
+        return new int[]{1, Math.max(1, bs - 1), bs, bs + 1, tile - 1, tile + 1, LONG, 3};
     }
 
     private static DecodeSpec spec(int hq, int hkv, int d, int[] lens, KvLayout layout, int bs, DType t) {
@@ -60,6 +61,15 @@ class CpuDecodeTest {
     @MethodSource("layouts")
     void matchesTheReferenceForEveryLayout(DType t, KvLayout layout, int bs) {
         AttentionCheck.verify(spec(8, 2, 128, lengths(bs), layout, bs, t), bs * 13L);
+    }
+
+    @Test
+    void eachDtypeRunsItsOwnCopyOfTheTileKernel() {
+        Class<?> bf16 = DecodeTile.forDtype(DType.BF16, 8, 2, 64).getClass();
+        assertEquals(bf16, DecodeTile.forDtype(DType.BF16, 32, 8, 128).getClass());
+        assertTrue(bf16.isHidden());
+        assertTrue(bf16 != DecodeTile.forDtype(DType.F32, 8, 2, 64).getClass());
+        assertTrue(bf16 != DecodeTile.forDtype(DType.F16, 8, 2, 64).getClass());
     }
 
     @Test
