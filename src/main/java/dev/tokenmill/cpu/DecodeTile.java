@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.nio.ByteOrder;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -31,6 +32,7 @@ final class DecodeTile implements CpuDecode.Tile {
     static final int TILE = 64;
     /** Query heads per register block: one K or V load serves this many heads of the group. */
     private static final int HB = 4;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private static final Map<DType, MethodHandles.Lookup> COPIES = new EnumMap<>(DType.class);
 
@@ -70,19 +72,49 @@ final class DecodeTile implements CpuDecode.Tile {
     }
 
     @Override public void run(MemorySegment k, MemorySegment v, DecodeScratch w, int n) {
+        if (dtype == DType.F16) {
+            runStaged(k, v, w, n);
+            return;
+        }
         for (int j = 0; j < TILE; j += 2) // tokens j, j+1 across every KV head: address order
-            for (int g = 0; g < hkv; g++) {
-                int h = g * group, end = h + group;
-                for (; h + HB <= end; h += HB) scores4x2(k, w, g, h, j);
-                for (; h < end; h++) scores1x2(k, w, g, h, j);
-            }
+            for (int g = 0; g < hkv; g++) scores(k, w.token, (long) g * d, w, g, j);
         for (int h = 0; h < hq; h++) softmax(w, h, n);
-        for (int g = 0; g < hkv; g++) {
-            int h = g * group, end = h + group;
-            for (; h + HB <= end; h += HB)
-                for (int c = 0; c < d; c += 2 * F.length()) accumulate4x2(v, w, g, h, c);
-            for (; h < end; h++)
-                for (int c = 0; c < d; c += 2 * F.length()) accumulate1x2(v, w, g, h, c);
+        for (int g = 0; g < hkv; g++) accumulate(v, w.token, (long) g * d, w, g);
+    }
+
+    /**
+     * f16: each pair of K rows is widened once into fp32 scratch (in address order, L1) and scored as f32. The bit-level
+     * f16 conversion inlined at both K loads of {@link #scores4x2} overflows C2's inlining budget (the accumulators
+     * then get boxed); P·V's loads fit, so V is widened in registers as for bf16.
+     */
+    private void runStaged(MemorySegment k, MemorySegment v, DecodeScratch w, int n) {
+        int row = hkv * d, lanes = F.length();
+        MemorySegment staged = w.staged(row);
+        long[] rows = w.stagedRows(row);
+        for (int j = 0; j < TILE; j += 2) {
+            for (int t = j; t < j + 2; t++)
+                for (int i = 0; i < row; i += lanes)
+                    Widen.f16(k, w.token[t] + i).intoMemorySegment(staged, (rows[t] + i) * 4, ORDER);
+            for (int g = 0; g < hkv; g++) scores(staged, rows, (long) g * d, w, g, j);
+        }
+        for (int h = 0; h < hq; h++) softmax(w, h, n);
+        for (int g = 0; g < hkv; g++) accumulate(v, w.token, (long) g * d, w, g);
+    }
+
+    /** Scores of KV head g's query heads for tokens j, j+1, whose rows start at {@code rows[·] + head}. */
+    private void scores(MemorySegment k, long[] rows, long head, DecodeScratch w, int g, int j) {
+        int h = g * group, end = h + group;
+        for (; h + HB <= end; h += HB) scores4x2(k, rows, head, w, h, j);
+        for (; h < end; h++) scores1x2(k, rows, head, w, h, j);
+    }
+
+    /** P·V of KV head g's query heads over the tile. */
+    private void accumulate(MemorySegment v, long[] rows, long head, DecodeScratch w, int g) {
+        int first = g * group, end = first + group;
+        for (int c = 0; c < d; c += 2 * F.length()) {
+            int h = first;
+            for (; h + HB <= end; h += HB) accumulate4x2(v, rows, head, w, h, c);
+            for (; h < end; h++) accumulate1x2(v, rows, head, w, h, c);
         }
     }
 
@@ -95,15 +127,20 @@ final class DecodeTile implements CpuDecode.Tile {
         };
     }
 
+    /** K rows as scored: f16's are staged as f32 (see {@link #runStaged}). */
+    private FloatVector loadK(MemorySegment seg, long element) {
+        return dtype == DType.BF16 ? Widen.bf16(seg, element) : Widen.f32(seg, element);
+    }
+
     /** Scores of heads {@code h..h+4)} for tokens {@code j, j+1}: eight dot products sharing every K load. */
-    private void scores4x2(MemorySegment k, DecodeScratch w, int g, int h, int j) {
+    private void scores4x2(MemorySegment k, long[] rows, long head, DecodeScratch w, int h, int j) {
         float[] q = w.q;
         int lanes = F.length(), q0 = h * d, q1 = q0 + d, q2 = q1 + d, q3 = q2 + d;
-        long k0 = w.token[j] + (long) g * d, k1 = w.token[j + 1] + (long) g * d;
+        long k0 = rows[j] + head, k1 = rows[j + 1] + head;
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00,
                 a31 = a00;
         for (int i = 0; i < d; i += lanes) {
-            FloatVector x0 = load(k, k0 + i), x1 = load(k, k1 + i);
+            FloatVector x0 = loadK(k, k0 + i), x1 = loadK(k, k1 + i);
             FloatVector y = FloatVector.fromArray(F, q, q0 + i);
             a00 = y.fma(x0, a00); a01 = y.fma(x1, a01);
             y = FloatVector.fromArray(F, q, q1 + i);
@@ -122,15 +159,15 @@ final class DecodeTile implements CpuDecode.Tile {
     }
 
     /** Scores of head {@code h} for tokens {@code j, j+1}: the group's leftover heads (all of them at MHA). */
-    private void scores1x2(MemorySegment k, DecodeScratch w, int g, int h, int j) {
+    private void scores1x2(MemorySegment k, long[] rows, long head, DecodeScratch w, int h, int j) {
         float[] q = w.q;
         int q0 = h * d;
-        long k0 = w.token[j] + (long) g * d, k1 = w.token[j + 1] + (long) g * d;
+        long k0 = rows[j] + head, k1 = rows[j + 1] + head;
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
         for (int i = 0; i < d; i += F.length()) {
             FloatVector y = FloatVector.fromArray(F, q, q0 + i);
-            a0 = y.fma(load(k, k0 + i), a0);
-            a1 = y.fma(load(k, k1 + i), a1);
+            a0 = y.fma(loadK(k, k0 + i), a0);
+            a1 = y.fma(loadK(k, k1 + i), a1);
         }
         w.s[h * TILE + j] = sum(a0);
         w.s[h * TILE + j + 1] = sum(a1);
@@ -170,7 +207,7 @@ final class DecodeTile implements CpuDecode.Tile {
     }
 
     /** {@code acc[h..h+4)[c..c+2L) += Σ_j p[·][j]·v[j][c..c+2L)} over the tile: each V load serves four heads. */
-    private void accumulate4x2(MemorySegment v, DecodeScratch w, int g, int h, int c) {
+    private void accumulate4x2(MemorySegment v, long[] rows, long head, DecodeScratch w, int h, int c) {
         float[] acc = w.acc, p = w.s;
         int lanes = F.length(), o0 = h * d + c, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
         FloatVector a00 = FloatVector.fromArray(F, acc, o0), a01 = FloatVector.fromArray(F, acc, o0 + lanes);
@@ -178,9 +215,8 @@ final class DecodeTile implements CpuDecode.Tile {
         FloatVector a20 = FloatVector.fromArray(F, acc, o2), a21 = FloatVector.fromArray(F, acc, o2 + lanes);
         FloatVector a30 = FloatVector.fromArray(F, acc, o3), a31 = FloatVector.fromArray(F, acc, o3 + lanes);
         int p0 = h * TILE, p1 = p0 + TILE, p2 = p1 + TILE, p3 = p2 + TILE;
-        long row = (long) g * d + c;
         for (int j = 0; j < TILE; j++) {
-            long at = w.token[j] + row;
+            long at = rows[j] + head + c;
             FloatVector x0 = load(v, at), x1 = load(v, at + lanes);
             FloatVector y = FloatVector.broadcast(F, p[p0 + j]);
             a00 = y.fma(x0, a00); a01 = y.fma(x1, a01);
@@ -198,13 +234,12 @@ final class DecodeTile implements CpuDecode.Tile {
     }
 
     /** {@link #accumulate4x2} for one head. */
-    private void accumulate1x2(MemorySegment v, DecodeScratch w, int g, int h, int c) {
+    private void accumulate1x2(MemorySegment v, long[] rows, long head, DecodeScratch w, int h, int c) {
         float[] acc = w.acc, p = w.s;
         int lanes = F.length(), o = h * d + c, p0 = h * TILE;
         FloatVector a0 = FloatVector.fromArray(F, acc, o), a1 = FloatVector.fromArray(F, acc, o + lanes);
-        long row = (long) g * d + c;
         for (int j = 0; j < TILE; j++) {
-            long at = w.token[j] + row;
+            long at = rows[j] + head + c;
             FloatVector y = FloatVector.broadcast(F, p[p0 + j]);
             a0 = y.fma(load(v, at), a0);
             a1 = y.fma(load(v, at + lanes), a1);
