@@ -140,7 +140,7 @@ class RollupPlanTest {
 
     @Test
     void jmhSettingsAreLengthenedOnlyWhenAnEnergyWindowWouldBeTooShort() {
-        assertEquals(new RunPlan.Jmh(1, 1, "500ms", 2, "1500ms"), QUICK.jmh().measuringAtLeast(3));
+        assertEquals(new RunPlan.Jmh(1, 2, "500ms", 2, "1500ms"), QUICK.jmh().measuringAtLeast(3));
         RunPlan.Jmh annotations = new RunPlan.Jmh(null, null, null, null, null);
         assertEquals(annotations, annotations.measuringAtLeast(3));
         RunPlan.Jmh longer = new RunPlan.Jmh(1, 1, "1s", 5, "2s");
