@@ -21,8 +21,8 @@ final class OpOptions {
                     + " samples). Default: ${DEFAULT-VALUE}.")
     double minTime = 2.0;
 
-    @Option(names = "--warmup", order = 104, paramLabel = "SECONDS", description = "Untimed calls first: at least this long, then until two 0.1 s windows agree within 3 %% "
-            + "(at most 10 times this long). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", order = 104, paramLabel = "SECONDS", description = "Untimed calls first: at least this long, then until a 0.1 s window with no JIT compilation "
+            + "agrees with the previous one within 3 %% (at most 4 times this long). Default: ${DEFAULT-VALUE}.")
     double warmup = 0.5;
 
     /** The timer these options ask for; negative or non-finite durations are rejected by name. */

@@ -9,8 +9,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
-import static dev.tokenmill.cpu.Widen.F;
-
 /**
  * Split-KV decode attention (flash-decoding). Each sequence's cache is cut into chunks of tokens; a work item is one
  * chunk and computes, for every query head, the chunk's partial output and its log-sum-exp with an online softmax.
@@ -22,10 +20,10 @@ import static dev.tokenmill.cpu.Widen.F;
  * The tile, now in L2, is then read straight from the cache and widened to fp32 in registers: scores for 4 query
  * heads × 2 tokens at a time (the GQA group shares every K load), an online softmax per head over the tile, and
  * P·V for 4 heads × 2 vectors over the whole tile. Tokens are addressed through {@link Operands.Cache#offset}, so
- * every layout and block size shares one path. NOTES.md (Attention) has the measurements behind each choice.
+ * every layout and block size shares one path. NOTES.md ("Decode: split-KV") has the measurements behind each choice.
  */
 final class CpuDecode implements CpuKernel {
-    /** Tokens per tile: K and V of 64 tokens (256 KiB at Hkv=8, D=128, bf16) stay in L2 between touch and use. */
+    /** Tokens per tile (see {@link DecodeTile#TILE}). */
     static final int TILE = DecodeTile.TILE;
     /** The touch walks the tile as this many interleaved streams: four 16-token blocks at once. */
     static final int STREAMS = 4;
@@ -38,7 +36,7 @@ final class CpuDecode implements CpuKernel {
     private final DecodeSpec spec;
     private final DType dtype;
     private final Tile tile;
-    private final int group, d, hq, hkv;
+    private final int d, hq, hkv;
     private final float scale;
     /** Work items: sequence, first and end token; the items of one sequence are adjacent. */
     private final int[] itemSeq, itemFrom, itemTo;
@@ -51,7 +49,6 @@ final class CpuDecode implements CpuKernel {
         this.dtype = spec.dtype();
         this.hq = spec.heads();
         this.hkv = c.kvHeads();
-        this.group = hq / hkv;
         this.d = c.headDim();
         this.scale = (float) (1.0 / Math.sqrt(d));
         this.tile = DecodeTile.forDtype(dtype, hq, hkv, d);
@@ -81,7 +78,8 @@ final class CpuDecode implements CpuKernel {
     interface Tile {
         /**
          * Folds one tile into the running softmax state of {@code w}: token {@code j}'s rows start at element
-         * {@code w.token[j]} of k and v; the first {@code n} tokens are valid, the rest are masked out.
+         * {@code w.token[j]} of k and v; the first {@code n} tokens are valid, the rest are masked out, but all
+         * {@code TILE} rows are read, so every entry of {@code w.token} must point at a real row.
          */
         void run(MemorySegment k, MemorySegment v, DecodeScratch w, int n);
     }

@@ -3,12 +3,18 @@ package dev.tokenmill.measure;
 import dev.tokenmill.backend.PreparedOp;
 import org.HdrHistogram.Histogram;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.function.LongSupplier;
+
 /**
  * Times a verified op: a warm-up, then samples until both a minimum time and a minimum sample count are reached.
- * The warm-up lasts at least its set time and then goes on until the op is steady: two successive windows of
- * calls whose medians agree within {@link #STEADY} (on the CPU, C2 compiles a kernel's loops only after some
- * hundred calls, and a decode call of 15 ms gets there a second or more after the first call), for at most ten
- * times the set time.
+ * The warm-up lasts at least its set time and then goes on until the op is steady: a window of calls (0.1 s, at
+ * least 5 and at most 64 calls) during which the JIT compiled nothing and whose median agrees with the previous
+ * window's within {@link #STEADY}; at most four times the set time. On the CPU, C2 compiles a kernel's loops only
+ * after some hundred calls: a 15 ms decode call gets there a second or more after its first call, and the
+ * C1-compiled calls before it are steady too, so agreement alone would stop too early.
  * Each sample is the device-timed mean of a batch of back-to-back calls; the batch is sized so that one sample
  * lasts at least {@link #MIN_SAMPLE_SECONDS} (timer resolution and launch gaps stay small against it). For ops
  * slower than that, a sample is one call and the percentiles are per-call latencies.
@@ -17,20 +23,27 @@ public final class Timer {
     public static final double MIN_SAMPLE_SECONDS = 50e-6;
     /** Relative difference between two warm-up windows' medians below which the op counts as steady. */
     static final double STEADY = 0.03;
-    /** A warm-up window: at least this long and {@link #WINDOW_CALLS} calls. */
-    static final double WINDOW_SECONDS = 0.1;
-    static final int WINDOW_CALLS = 5;
+    private static final double WINDOW_SECONDS = 0.1;
+    private static final int WINDOW_MIN_CALLS = 5, WINDOW_MAX_CALLS = 64;
+    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
 
     private final double warmupSeconds, minSeconds;
     private final int minSamples, maxSamples;
+    /** Milliseconds the JIT has spent compiling so far (constant where the JVM cannot tell). */
+    private final LongSupplier compileMillis;
 
     public Timer(double warmupSeconds, double minSeconds, int minSamples, int maxSamples) {
+        this(warmupSeconds, minSeconds, minSamples, maxSamples, Timer::jitMillis);
+    }
+
+    Timer(double warmupSeconds, double minSeconds, int minSamples, int maxSamples, LongSupplier compileMillis) {
         if (warmupSeconds < 0 || minSeconds < 0 || minSamples < 1 || maxSamples < minSamples)
             throw new IllegalArgumentException("invalid timer settings");
         this.warmupSeconds = warmupSeconds;
         this.minSeconds = minSeconds;
         this.minSamples = minSamples;
         this.maxSamples = maxSamples;
+        this.compileMillis = compileMillis;
     }
 
     public LatencyStats time(PreparedOp op) {
@@ -48,22 +61,32 @@ public final class Timer {
     double warmUp(PreparedOp op) {
         if (warmupSeconds == 0) return op.secondsPerCall(1);
         long start = System.nanoTime(), minEnd = start + (long) (warmupSeconds * 1e9);
-        long maxEnd = start + (long) (10 * warmupSeconds * 1e9);
+        long maxEnd = start + (long) (4 * warmupSeconds * 1e9);
         double previous = Double.NaN;
         while (true) {
-            double median = windowMedian(op);
+            long compiled = compileMillis.getAsLong();
+            double median = windowMedian(op, maxEnd);
+            boolean quiet = compileMillis.getAsLong() == compiled;
             long now = System.nanoTime();
-            if (now >= maxEnd || now >= minEnd && Math.abs(median - previous) <= STEADY * previous) return median;
+            if (now >= maxEnd || now >= minEnd && quiet && Math.abs(median - previous) <= STEADY * previous)
+                return median;
             previous = median;
         }
     }
 
-    private static double windowMedian(PreparedOp op) {
-        double[] calls = new double[64];
+    private static double windowMedian(PreparedOp op, long deadline) {
+        double[] calls = new double[WINDOW_MAX_CALLS];
         int n = 0;
         long end = System.nanoTime() + (long) (WINDOW_SECONDS * 1e9);
-        while (n < WINDOW_CALLS || System.nanoTime() < end && n < calls.length) calls[n++] = op.secondsPerCall(1);
-        java.util.Arrays.sort(calls, 0, n);
+        do {
+            calls[n++] = op.secondsPerCall(1);
+        } while (n < WINDOW_MAX_CALLS && (n < WINDOW_MIN_CALLS || System.nanoTime() < end)
+                && System.nanoTime() < deadline);
+        Arrays.sort(calls, 0, n);
         return calls[n / 2];
+    }
+
+    private static long jitMillis() {
+        return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : 0;
     }
 }

@@ -35,28 +35,56 @@ class TimerTest {
         @Override public void close() {}
     }
 
+    /** Slow calls and a busy JIT until {@code settle} seconds have passed, then fast calls and a quiet JIT. */
+    private static final class Compiling extends Settling {
+        final long settleAt;
+
+        Compiling(double settle) {
+            super(0, 2e-3, 1e-3);
+            settleAt = System.nanoTime() + (long) (settle * 1e9);
+        }
+
+        boolean settled() { return System.nanoTime() >= settleAt; }
+
+        @Override public double secondsPerCall(int n) {
+            calls += n;
+            return settled() ? fast : slow;
+        }
+
+        long compileMillis() { return settled() ? 1 : calls; }
+    }
+
     @Test
-    void warmsUpPastItsSetTimeUntilTheOpIsSteady() {
-        // the op settles after 2000 calls, far more than the 10 ms warm-up would make
-        Settling op = new Settling(2000, 2e-3, 1e-3);
-        LatencyStats stats = new Timer(0.01, 0, 10, 10).time(op);
-        assertTrue(op.calls > 2000, "warm-up stopped after " + op.calls + " calls");
+    void warmsUpPastItsSetTimeWhileTheJitIsStillCompiling() {
+        // the slow calls are as steady as the fast ones: only the JIT's activity says the op is not warm yet
+        Compiling op = new Compiling(0.15);
+        LatencyStats stats = new Timer(0.05, 0, 10, 10, op::compileMillis).time(op);
         assertEquals(1.0, stats.p50Ms(), 0.01);
     }
 
     @Test
-    void warmUpEndsAtTenTimesItsSetTimeWhenTheOpNeverSettles() {
-        Settling op = new Settling(Integer.MAX_VALUE, 2e-3, 1e-3) {
-            @Override public double secondsPerCall(int n) { // instant calls: a window is 64 of them, 1 ms then 2 ms
+    void warmUpEndsAtFourTimesItsSetTimeWhenTheJitNeverSettles() {
+        Compiling op = new Compiling(1e6); // never, as far as the test goes
+        long t0 = System.nanoTime();
+        new Timer(0.02, 0, 1, 1, op::compileMillis).warmUp(op);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertTrue(seconds >= 0.08 && seconds < 1.0, "warm-up took " + seconds + " s");
+    }
+
+    @Test
+    void warmUpAlsoWaitsForTwoWindowsToAgree() {
+        // instant calls: a window is 64 of them, alternately 1 ms and 2 ms, with a quiet JIT: never steady
+        Settling op = new Settling(0, 1e-3, 1e-3) {
+            @Override public double secondsPerCall(int n) {
                 double s = (calls / 64) % 2 == 0 ? 1e-3 : 2e-3;
                 calls += n;
                 return s;
             }
         };
         long t0 = System.nanoTime();
-        new Timer(0.02, 0, 1, 1).warmUp(op);
+        new Timer(0.02, 0, 1, 1, () -> 0).warmUp(op);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        assertTrue(seconds >= 0.2 && seconds < 1.0, "warm-up took " + seconds + " s");
+        assertTrue(seconds >= 0.08 && seconds < 1.0, "warm-up took " + seconds + " s");
     }
 
     @Test
