@@ -1,7 +1,9 @@
 package dev.tokenmill.bench;
 
-import dev.tokenmill.measure.Workloads;
+import dev.tokenmill.jmh.ForkFlags;
+import dev.tokenmill.jmh.Trial;
 import dev.tokenmill.op.DType;
+import dev.tokenmill.op.Workloads;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -37,7 +39,7 @@ public class DecodeBenchmarks {
         @Param({"1", "8", "32", "128"}) public int batch;
 
         @Setup(Level.Trial) public void setUp() {
-            trial = Trial.start(backend, () -> Workloads.decodeLinear(model, projection, batch, DType.parse(dtype)), true);
+            trial = Trial.coldCaches(backend, () -> Workloads.decodeLinear(model, projection, batch, DType.parse(dtype)));
         }
     }
 
@@ -49,7 +51,7 @@ public class DecodeBenchmarks {
         @Param({"paged", "contiguous"}) public String layout;
 
         @Setup(Level.Trial) public void setUp() {
-            trial = Trial.start(backend, () -> Workloads.decodeAttention(model, batch, length, layout, DType.parse(dtype)), true);
+            trial = Trial.coldCaches(backend, () -> Workloads.decodeAttention(model, batch, length, layout, DType.parse(dtype)));
         }
     }
 
@@ -65,7 +67,7 @@ public class DecodeBenchmarks {
         @Param({"paged", "contiguous"}) public String layout;
 
         @Setup(Level.Trial) public void setUp() {
-            trial = Trial.start(backend, () -> Workloads.append(model, batch, length, layout, DType.parse(dtype)), false);
+            trial = Trial.oneSet(backend, () -> Workloads.append(model, batch, length, layout, DType.parse(dtype)));
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.tokenmill.bench;
 
-import dev.tokenmill.measure.Workloads;
+import dev.tokenmill.jmh.FiguresProfiler;
+import dev.tokenmill.jmh.ForkFlags;
+import dev.tokenmill.jmh.Trial;
 import dev.tokenmill.op.DType;
+import dev.tokenmill.op.Workloads;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -20,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Prefill, the compute-bound phase: one layer's projections at M = prompt tokens and its causal attention over
  * the prompt, for a model preset. Each trial verifies its kernel before timing it; see {@link FiguresProfiler}
- * for the secondary figures ({@code -prof dev.tokenmill.bench.FiguresProfiler}).
+ * for the secondary figures ({@code -prof dev.tokenmill.jmh.FiguresProfiler}).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -37,7 +40,7 @@ public class PrefillBenchmarks {
         @Param({"512", "2048", "8192"}) public int length;
 
         @Setup(Level.Trial) public void setUp() {
-            trial = Trial.start(backend, () -> Workloads.prefillLinear(model, projection, batch, length, DType.parse(dtype)), false);
+            trial = Trial.oneSet(backend, () -> Workloads.prefillLinear(model, projection, batch, length, DType.parse(dtype)));
         }
     }
 
@@ -48,7 +51,7 @@ public class PrefillBenchmarks {
         @Param({"512", "2048", "8192"}) public int length;
 
         @Setup(Level.Trial) public void setUp() {
-            trial = Trial.start(backend, () -> Workloads.prefillAttention(model, batch, length, DType.parse(dtype)), false);
+            trial = Trial.oneSet(backend, () -> Workloads.prefillAttention(model, batch, length, DType.parse(dtype)));
         }
     }
 

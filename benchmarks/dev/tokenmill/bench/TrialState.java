@@ -1,5 +1,7 @@
 package dev.tokenmill.bench;
 
+import dev.tokenmill.Defaults;
+import dev.tokenmill.jmh.Trial;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -14,7 +16,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Thread)
 public abstract class TrialState {
     @Param({"cpu", "cuda"}) public String backend;
-    @Param({"llama-3.1-8b"}) public String model;
+    @Param({Defaults.MODEL}) public String model;
     @Param({"bf16", "f16", "f32"}) public String dtype;
     Trial trial;
 

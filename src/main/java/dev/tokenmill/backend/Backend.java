@@ -4,7 +4,7 @@ import dev.tokenmill.op.OpSpec;
 
 /**
  * A device that runs tokenmill's kernels: the Vector API CPU backend or the CUDA backend. Both implement the
- * same op contracts (DESIGN.md), so every op, benchmark and test is written once against this interface.
+ * same op contracts (ARCHITECTURE.md, "Kernel contracts"), so every op, benchmark and test is written once against this interface.
  */
 public interface Backend extends AutoCloseable {
     /** {@code cpu} or {@code cuda}. */

@@ -2,8 +2,8 @@ package dev.tokenmill.cli;
 
 import dev.tokenmill.backend.Availability;
 import dev.tokenmill.backend.Backend;
-import dev.tokenmill.measure.BackendCatalog;
-import dev.tokenmill.measure.Datasheet;
+import dev.tokenmill.backends.BackendCatalog;
+import dev.tokenmill.report.Datasheet;
 import dev.tokenmill.report.Figures;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;

@@ -1,7 +1,8 @@
 package dev.tokenmill.cli;
 
+import dev.tokenmill.Defaults;
 import dev.tokenmill.backend.Backend;
-import dev.tokenmill.backend.Backends;
+import dev.tokenmill.backends.BackendCatalog;
 import dev.tokenmill.measure.Timer;
 import dev.tokenmill.op.AppendSpec;
 import dev.tokenmill.op.CopySpec;
@@ -52,7 +53,7 @@ final class OpCommand {
             OpSpec spec = spec();
             Timer timer = options.timer();
             PrintWriter out = command.commandLine().getOut(), err = command.commandLine().getErr();
-            try (Backend backend = Backends.select(options.backend)) {
+            try (Backend backend = BackendCatalog.select(options.backend)) {
                 OpReport report = OpRunner.run(backend, spec, options.seed, timer)
                         .withOrigin(origin(), "auto".equalsIgnoreCase(options.backend));
                 return report.print(options.json, out, err);
@@ -63,7 +64,7 @@ final class OpCommand {
     /** Subcommands whose dims can come from a model preset and whose dtype is chosen. */
     abstract static class ModelOp extends OpSubcommand {
         @Option(names = "--dtype", order = 90, paramLabel = "f32|f16|bf16", description = "Element type. Default: ${DEFAULT-VALUE}.")
-        String dtype = "bf16";
+        String dtype = Defaults.DTYPE;
 
         @Option(names = "--model", order = 91, paramLabel = "NAME", completionCandidates = ModelNames.class,
                 description = "Take the dims from a model preset: ${COMPLETION-CANDIDATES}.")

@@ -1,6 +1,6 @@
 package dev.tokenmill.cli;
 
-import dev.tokenmill.backend.PrepareOptions;
+import dev.tokenmill.Defaults;
 import dev.tokenmill.measure.Timer;
 import picocli.CommandLine.Option;
 
@@ -8,26 +8,26 @@ import picocli.CommandLine.Option;
 final class OpOptions {
     @Option(names = "--backend", order = 100, paramLabel = "auto|cpu|cuda",
             description = "Where to run: auto (the GPU when one works, else the CPU), cpu or cuda. Default: auto.")
-    String backend = "auto";
+    String backend = Defaults.BACKEND;
 
     @Option(names = "--json", order = 101, description = "Print exactly one JSON object on stdout instead of the table.")
     boolean json;
 
     @Option(names = "--seed", order = 102, description = "Seed of the random inputs. Default: ${DEFAULT-VALUE}.")
-    long seed = PrepareOptions.DEFAULT_SEED;
+    long seed = Defaults.SEED;
 
     @Option(names = "--min-time", order = 103, paramLabel = "SECONDS",
-            description = "Keep timing until this much time has passed (and at least " + OpRunner.MIN_SAMPLES
+            description = "Keep timing until this much time has passed (and at least " + Defaults.OP_MIN_SAMPLES
                     + " samples). Default: ${DEFAULT-VALUE}.")
-    double minTime = 2.0;
+    double minTime = Defaults.OP_MIN_TIME_SECONDS;
 
     @Option(names = "--warmup", order = 104, paramLabel = "SECONDS", description = "Untimed calls first: at least this long, then until a 0.1 s window with no JIT compilation "
             + "agrees with the previous one within 3 %% (at most 4 times this long). Default: ${DEFAULT-VALUE}.")
-    double warmup = 0.5;
+    double warmup = Defaults.OP_WARMUP_SECONDS;
 
     /** The timer these options ask for; negative or non-finite durations are rejected by name. */
     Timer timer() {
-        return new Timer(seconds("warmup", warmup), seconds("min-time", minTime), OpRunner.MIN_SAMPLES, OpRunner.MAX_SAMPLES);
+        return new Timer(seconds("warmup", warmup), seconds("min-time", minTime), Defaults.OP_MIN_SAMPLES, Defaults.OP_MAX_SAMPLES);
     }
 
     private static double seconds(String field, double value) {

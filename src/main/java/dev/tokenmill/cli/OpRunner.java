@@ -6,7 +6,7 @@ import dev.tokenmill.backend.PrepareOptions;
 import dev.tokenmill.backend.PreparedOp;
 import dev.tokenmill.measure.LatencyStats;
 import dev.tokenmill.measure.Timer;
-import dev.tokenmill.measure.WorkingSet;
+import dev.tokenmill.backend.WorkingSet;
 import dev.tokenmill.op.OpSpec;
 import dev.tokenmill.reference.Verification;
 
@@ -15,8 +15,6 @@ import dev.tokenmill.reference.Verification;
  * one call against the float64 reference, and times it only when that check passes.
  */
 final class OpRunner {
-    static final int MIN_SAMPLES = 10, MAX_SAMPLES = 100_000;
-
     private OpRunner() {}
 
     static OpReport run(Backend backend, OpSpec spec, long seed, Timer timer) {

@@ -1,8 +1,8 @@
 package dev.tokenmill.cli;
 
+import dev.tokenmill.Defaults;
 import dev.tokenmill.backend.Backend;
-import dev.tokenmill.backend.Backends;
-import dev.tokenmill.measure.BackendCatalog;
+import dev.tokenmill.backends.BackendCatalog;
 import dev.tokenmill.measure.RunPlan;
 import dev.tokenmill.measure.SuiteRun;
 import dev.tokenmill.report.ResultFile;
@@ -24,21 +24,21 @@ import java.util.concurrent.Callable;
 final class RunCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--suite", defaultValue = "all", description = "prefill, decode or all (default: ${DEFAULT-VALUE})")
+    @Option(names = "--suite", defaultValue = Defaults.SUITE, description = "prefill, decode or all (default: ${DEFAULT-VALUE})")
     String suite;
 
-    @Option(names = "--backend", defaultValue = "auto",
+    @Option(names = "--backend", defaultValue = Defaults.BACKEND,
             description = "auto (the GPU when one works, else the CPU), cpu or cuda (default: ${DEFAULT-VALUE})")
     String backend;
 
-    @Option(names = "--model", defaultValue = "llama-3.1-8b",
+    @Option(names = "--model", defaultValue = Defaults.MODEL,
             description = "model preset whose shapes to measure and roll up into TTFT, TPOT, tokens/s and tokens/J (default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--quick", description = "fewer shapes, one dtype (bf16), short JMH trials: minutes on a small CPU")
     boolean quick;
 
-    @Option(names = "--out", defaultValue = "results", description = "directory for result files (default: ${DEFAULT-VALUE})")
+    @Option(names = "--out", defaultValue = Defaults.RESULTS_DIR, description = "directory for result files (default: ${DEFAULT-VALUE})")
     Path outDir;
 
     @Override public Integer call() {
@@ -71,14 +71,8 @@ final class RunCommand implements Callable<Integer> {
 
     /** {@code auto} says which backend it picked and why; other names must work here. */
     private static Backend open(String name, PrintWriter out) {
-        if (!name.equalsIgnoreCase("auto") && !Backends.NAMES.contains(name.toLowerCase())) {
-            Backend b = BackendCatalog.open(name);
-            if (!b.availability().available())
-                throw new IllegalArgumentException("the " + name + " backend does not work here: " + b.availability().reason());
-            return b;
-        }
-        Backend b = Backends.select(name);
-        if (name.equalsIgnoreCase("auto") && b.name().equals("cpu"))
+        Backend b = BackendCatalog.select(name);
+        if (name.equalsIgnoreCase(BackendCatalog.AUTO) && b.name().equals("cpu"))
             try (Backend cuda = BackendCatalog.open("cuda")) {
                 out.println("tokenmill: no working GPU (" + cuda.availability().reason() + "); running on the CPU.");
             }

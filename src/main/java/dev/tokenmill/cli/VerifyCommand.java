@@ -1,7 +1,8 @@
 package dev.tokenmill.cli;
 
+import dev.tokenmill.Defaults;
 import dev.tokenmill.backend.Backend;
-import dev.tokenmill.backend.Backends;
+import dev.tokenmill.backends.BackendCatalog;
 import dev.tokenmill.backend.PrepareOptions;
 import dev.tokenmill.backend.PreparedOp;
 import dev.tokenmill.op.AppendSpec;
@@ -35,13 +36,13 @@ final class VerifyCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--seed", description = "Seed of the random shapes and inputs. Default: ${DEFAULT-VALUE}.")
-    long seed = PrepareOptions.DEFAULT_SEED;
+    long seed = Defaults.SEED;
 
     @Spec CommandSpec command;
 
     @Override public Integer call() {
         PrintWriter out = command.commandLine().getOut();
-        List<Backend> backends = backend == null ? Backends.all() : List.of(Backends.select(backend));
+        List<Backend> backends = backend == null ? BackendCatalog.builtIn() : List.of(BackendCatalog.select(backend));
         List<OpSpec> cases = VerifyCases.of(quick, seed);
         int passed = 0, failed = 0;
         for (Backend b : backends) {

@@ -1,6 +1,6 @@
 package dev.tokenmill.cpu;
 
-import dev.tokenmill.backend.Operands;
+import dev.tokenmill.tensor.Operands;
 import dev.tokenmill.op.AppendSpec;
 import dev.tokenmill.op.KvCache;
 

@@ -3,8 +3,9 @@ package dev.tokenmill.cpu;
 import dev.tokenmill.backend.Availability;
 import dev.tokenmill.backend.Backend;
 import dev.tokenmill.backend.BackendException;
+import dev.tokenmill.backend.Bytes;
 import dev.tokenmill.backend.DeviceInfo;
-import dev.tokenmill.backend.Operands;
+import dev.tokenmill.tensor.Operands;
 import dev.tokenmill.backend.PrepareOptions;
 import dev.tokenmill.backend.PreparedOp;
 import dev.tokenmill.op.AppendSpec;
@@ -20,7 +21,6 @@ import dev.tokenmill.reference.Verifier;
 public final class CpuBackend implements Backend {
     /** Memory left to the JVM, the OS and other processes when sizing operand sets. */
     private static final long MEMORY_MARGIN = 1L << 30;
-    private static final double GIB = 1L << 30;
 
     @Override public String name() { return "cpu"; }
 
@@ -48,27 +48,27 @@ public final class CpuBackend implements Backend {
         long setBytes = Operands.allocationBytes(spec);
         long room = CpuInfo.availableMemoryBytes().orElse(Long.MAX_VALUE) - MEMORY_MARGIN;
         if (2 * setBytes > room)
-            throw new BackendException(String.format("%s %s needs %.2f GiB of host memory (one operand set and one "
-                    + "to verify with); %.2f GiB is available", spec.op(), spec.shapeText(), 2 * setBytes / GIB,
-                    Math.max(0, room) / GIB));
+            throw new BackendException(spec.op() + " " + spec.shapeText() + " needs " + Bytes.text(2 * setBytes)
+                    + " of host memory (one operand set and one to verify with); " + Bytes.text(Math.max(0, room))
+                    + " is available");
         int n = (int) Math.min(options.sets(setBytes), room / setBytes - 1);
         Operands[] sets = new Operands[n];
-        for (int i = 0; i < n; i++) sets[i] = Operands.create(spec, options.seed() + 1000L * i);
-        return new Prepared(spec, kernel, sets, options.seed());
+        for (int i = 0; i < n; i++) sets[i] = Operands.create(spec, options.setSeed(i));
+        return new Prepared(spec, kernel, sets, options.verificationSeed());
     }
 
     private static final class Prepared implements PreparedOp {
         private final OpSpec spec;
         private final CpuKernel kernel;
         private final Operands[] sets;
-        private final long seed;
+        private final long verificationSeed;
         private int next;
 
-        Prepared(OpSpec spec, CpuKernel kernel, Operands[] sets, long seed) {
+        Prepared(OpSpec spec, CpuKernel kernel, Operands[] sets, long verificationSeed) {
             this.spec = spec;
             this.kernel = kernel;
             this.sets = sets;
-            this.seed = seed;
+            this.verificationSeed = verificationSeed;
         }
 
         @Override public OpSpec spec() { return spec; }
@@ -78,7 +78,7 @@ public final class CpuBackend implements Backend {
         @Override public int sets() { return sets.length; }
 
         @Override public Verification verify() {
-            try (Operands fresh = Operands.create(spec, seed ^ 0x5DEECE66DL)) {
+            try (Operands fresh = Operands.create(spec, verificationSeed)) {
                 kernel.run(fresh);
                 return Verifier.check(fresh);
             }

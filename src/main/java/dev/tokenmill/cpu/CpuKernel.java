@@ -1,6 +1,6 @@
 package dev.tokenmill.cpu;
 
-import dev.tokenmill.backend.Operands;
+import dev.tokenmill.tensor.Operands;
 
 /** One CPU kernel for one op shape: computes the op's outputs from its inputs, in place in the operands. */
 public interface CpuKernel {

@@ -1,6 +1,6 @@
 package dev.tokenmill.cpu;
 
-import dev.tokenmill.backend.Operands;
+import dev.tokenmill.tensor.Operands;
 import dev.tokenmill.op.DType;
 import dev.tokenmill.op.LinearSpec;
 import jdk.incubator.vector.FloatVector;

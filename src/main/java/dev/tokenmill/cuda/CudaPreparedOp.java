@@ -1,6 +1,6 @@
 package dev.tokenmill.cuda;
 
-import dev.tokenmill.backend.Operands;
+import dev.tokenmill.tensor.Operands;
 import dev.tokenmill.backend.PrepareOptions;
 import dev.tokenmill.backend.PreparedOp;
 import dev.tokenmill.op.OpSpec;
@@ -30,7 +30,7 @@ final class CudaPreparedOp implements PreparedOp {
     private final CudaDevice device;
     private final OpSpec spec;
     private final CudaKernel kernel;
-    private final long seed;
+    private final long verificationSeed;
     private final CudaStream stream;
     private final CudaEvent start, stop;
     private final List<DeviceOperands> sets;
@@ -38,12 +38,12 @@ final class CudaPreparedOp implements PreparedOp {
     private int next;
     private double lastSecondsPerCall = Double.NaN;
 
-    private CudaPreparedOp(CudaDevice device, OpSpec spec, CudaKernel kernel, long seed, CudaStream stream, CudaEvent start,
+    private CudaPreparedOp(CudaDevice device, OpSpec spec, CudaKernel kernel, long verificationSeed, CudaStream stream, CudaEvent start,
                            CudaEvent stop, List<DeviceOperands> sets) {
         this.device = device;
         this.spec = spec;
         this.kernel = kernel;
-        this.seed = seed;
+        this.verificationSeed = verificationSeed;
         this.stream = stream;
         this.start = start;
         this.stop = stop;
@@ -51,7 +51,7 @@ final class CudaPreparedOp implements PreparedOp {
     }
 
     /**
-     * Uploads as many operand sets as {@code options} asks for (set i from seed + 1000·i, as on the CPU), fewer when
+     * Uploads as many operand sets as {@code options} asks for (seeded by {@link PrepareOptions#setSeed}, as on the CPU), fewer when
      * free device memory would not hold them; frees everything when any step fails.
      */
     static CudaPreparedOp prepare(CudaDevice device, OpSpec spec, PrepareOptions options) {
@@ -62,13 +62,13 @@ final class CudaPreparedOp implements PreparedOp {
             CudaStream stream = keep(made, new CudaStream());
             CudaEvent start = keep(made, new CudaEvent()), stop = keep(made, new CudaEvent());
             List<DeviceOperands> sets = new ArrayList<>();
-            sets.add(keep(made, uploadSet(spec, options.seed())));
+            sets.add(keep(made, uploadSet(spec, options.setSeed(0))));
             long setBytes = sets.getFirst().bytes();
             long room = device.freeMemory() - setBytes - MEMORY_MARGIN; // verify() needs one more set
-            int count = (int) Math.max(1, Math.min(options.sets(spec.minBytes()), 1 + Math.max(0, room) / setBytes));
-            for (int i = 1; i < count; i++) sets.add(keep(made, uploadSet(spec, options.seed() + 1000L * i)));
+            int count = (int) Math.max(1, Math.min(options.sets(setBytes), 1 + Math.max(0, room) / setBytes));
+            for (int i = 1; i < count; i++) sets.add(keep(made, uploadSet(spec, options.setSeed(i))));
             device.synchronize(); // the copies went through the legacy stream; launches go to ours
-            return new CudaPreparedOp(device, spec, kernel, options.seed(), stream, start, stop, sets);
+            return new CudaPreparedOp(device, spec, kernel, options.verificationSeed(), stream, start, stop, sets);
         } catch (RuntimeException e) {
             RuntimeException cleanup = Resources.closeAll(made.reversed());
             if (cleanup != null) e.addSuppressed(cleanup);
@@ -90,7 +90,7 @@ final class CudaPreparedOp implements PreparedOp {
 
     @Override public Verification verify() {
         device.makeCurrent();
-        try (Operands host = Operands.create(spec, seed ^ 0x5DEECE66DL); DeviceOperands d = DeviceOperands.upload(host)) {
+        try (Operands host = Operands.create(spec, verificationSeed); DeviceOperands d = DeviceOperands.upload(host)) {
             device.synchronize();
             kernel.launch(d, stream);
             stream.synchronize();

@@ -1,5 +1,6 @@
 package dev.tokenmill.cuda;
 
+import dev.tokenmill.backend.Bytes;
 import dev.tokenmill.tensor.HostTensor;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;

@@ -1,6 +1,6 @@
 package dev.tokenmill.cuda;
 
-import dev.tokenmill.backend.Operands;
+import dev.tokenmill.tensor.Operands;
 import dev.tokenmill.op.KvLayout;
 import dev.tokenmill.tensor.HostTensor;
 

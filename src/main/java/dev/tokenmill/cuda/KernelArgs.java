@@ -35,13 +35,6 @@ final class KernelArgs {
         return this;
     }
 
-    /** A {@code float} parameter. */
-    KernelArgs f32(float value) {
-        values.add(Pointer.to(new float[]{value}));
-        sizes.add(Float.BYTES);
-        return this;
-    }
-
     Pointer pointer() { return Pointer.to(values.toArray(Pointer[]::new)); }
 
     /** Each parameter's size in bytes, in order: checked against the PTX declaration before launching. */

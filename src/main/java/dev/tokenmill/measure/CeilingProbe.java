@@ -1,5 +1,8 @@
 package dev.tokenmill.measure;
 
+import dev.tokenmill.report.Ceilings;
+import dev.tokenmill.report.Datasheet;
+import dev.tokenmill.backend.WorkingSet;
 import dev.tokenmill.backend.Backend;
 import dev.tokenmill.backend.DeviceInfo;
 import dev.tokenmill.backend.PrepareOptions;

@@ -1,5 +1,7 @@
 package dev.tokenmill.measure;
 
+import dev.tokenmill.op.Workloads;
+import dev.tokenmill.jmh.SkippedTrial;
 import dev.tokenmill.report.Figures;
 import dev.tokenmill.report.JmhRecords;
 import dev.tokenmill.report.ResultFile;
@@ -25,7 +27,7 @@ import java.util.Map;
  * collected as {@link ResultFile.Skip}s with their reason's first line.
  */
 final class JmhProgress implements OutputFormat {
-    private static final String SKIPPED = "dev.tokenmill.bench.SkippedTrial: ";
+    private static final String SKIPPED = SkippedTrial.class.getName() + ": ";
 
     private final PrintWriter out;
     private final long start = System.nanoTime();

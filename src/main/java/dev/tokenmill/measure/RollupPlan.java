@@ -1,5 +1,6 @@
 package dev.tokenmill.measure;
 
+import dev.tokenmill.op.Workloads;
 import dev.tokenmill.op.DType;
 import dev.tokenmill.op.KvLayout;
 import dev.tokenmill.op.ModelPreset;

@@ -1,5 +1,6 @@
 package dev.tokenmill.measure;
 
+import dev.tokenmill.energy.EnergyBaseline;
 import dev.tokenmill.backend.Backend;
 import dev.tokenmill.energy.EnergyReading;
 import dev.tokenmill.energy.EnergySampler;

@@ -62,6 +62,6 @@ public record RunPlan(List<String> suites, String backend, String model, List<DT
 
     /** The JMH include pattern of a suite's benchmarks. */
     public static String includePattern(String suite) {
-        return "dev\\.tokenmill\\.bench\\." + (suite.equals("prefill") ? "Prefill" : "Decode") + "Benchmarks\\..*";
+        return SuiteAxes.PACKAGE.replace(".", "\\.") + (suite.equals("prefill") ? "Prefill" : "Decode") + "Benchmarks\\..*";
     }
 }

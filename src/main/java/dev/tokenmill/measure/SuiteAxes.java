@@ -12,7 +12,11 @@ import java.util.Map;
  * {@code @Param} values, read from its state class. Says whether a run already measures a given trial.
  */
 final class SuiteAxes {
-    private static final String PACKAGE = "dev.tokenmill.bench.";
+    /**
+     * Where the suites live (the benchmarks source root). Named, never imported: src/main finds the suites by name,
+     * as JMH does, so the library does not need the benchmarks to compile.
+     */
+    static final String PACKAGE = "dev.tokenmill.bench.";
 
     private SuiteAxes() {}
 

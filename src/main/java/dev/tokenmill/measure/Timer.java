@@ -37,8 +37,11 @@ public final class Timer {
     }
 
     Timer(double warmupSeconds, double minSeconds, int minSamples, int maxSamples, LongSupplier compileMillis) {
-        if (warmupSeconds < 0 || minSeconds < 0 || minSamples < 1 || maxSamples < minSamples)
-            throw new IllegalArgumentException("invalid timer settings");
+        if (!(warmupSeconds >= 0)) throw new IllegalArgumentException("warm-up must be >= 0 seconds, got " + warmupSeconds);
+        if (!(minSeconds >= 0)) throw new IllegalArgumentException("minimum time must be >= 0 seconds, got " + minSeconds);
+        if (minSamples < 1) throw new IllegalArgumentException("minimum samples must be >= 1, got " + minSamples);
+        if (maxSamples < minSamples)
+            throw new IllegalArgumentException("maximum samples (" + maxSamples + ") must be >= minimum samples (" + minSamples + ")");
         this.warmupSeconds = warmupSeconds;
         this.minSeconds = minSeconds;
         this.minSamples = minSamples;

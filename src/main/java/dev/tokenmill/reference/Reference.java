@@ -1,6 +1,6 @@
 package dev.tokenmill.reference;
 
-import dev.tokenmill.backend.Operands;
+import dev.tokenmill.tensor.Operands;
 import dev.tokenmill.op.DecodeSpec;
 import dev.tokenmill.op.LinearSpec;
 import dev.tokenmill.op.PrefillSpec;

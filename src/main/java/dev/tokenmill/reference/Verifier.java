@@ -1,6 +1,6 @@
 package dev.tokenmill.reference;
 
-import dev.tokenmill.backend.Operands;
+import dev.tokenmill.tensor.Operands;
 import dev.tokenmill.op.KvCache;
 import dev.tokenmill.tensor.HostTensor;
 

@@ -1,6 +1,5 @@
 package dev.tokenmill.report;
 
-import dev.tokenmill.measure.Ceilings;
 import dev.tokenmill.rollup.Rollup;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;

@@ -1,7 +1,5 @@
 package dev.tokenmill.report;
 
-import dev.tokenmill.measure.Ceilings;
-import dev.tokenmill.measure.Datasheet;
 import dev.tokenmill.rollup.Rollup;
 import dev.tokenmill.rollup.RollupText;
 

@@ -1,8 +1,7 @@
 package dev.tokenmill.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tokenmill.measure.Ceilings;
-import dev.tokenmill.measure.Workloads;
+import dev.tokenmill.op.Workloads;
 import dev.tokenmill.op.LinearSpec;
 import dev.tokenmill.op.OpSpec;
 

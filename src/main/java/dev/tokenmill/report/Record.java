@@ -1,7 +1,7 @@
 package dev.tokenmill.report;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.tokenmill.measure.Workloads;
+import dev.tokenmill.op.Workloads;
 import dev.tokenmill.op.OpSpec;
 
 import java.util.List;

@@ -2,7 +2,6 @@ package dev.tokenmill.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenmill.backend.DeviceInfo;
-import dev.tokenmill.measure.Ceilings;
 import dev.tokenmill.rollup.Rollup;
 
 import java.util.List;

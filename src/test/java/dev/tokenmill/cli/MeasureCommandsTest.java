@@ -28,11 +28,11 @@ class MeasureCommandsTest {
         assertEquals(Main.USAGE, tokenmill("run", "--model", "gpt-5", "--out", dir.toString()));
         assertTrue(err.toString().startsWith("tokenmill: model must be one of llama-3.1-8b"), err.toString());
         err.getBuffer().setLength(0);
-        assertEquals(Main.USAGE, tokenmill("run", "--backend", "fake-offline", "--out", dir.toString()));
+        assertEquals(1, tokenmill("run", "--backend", "fake-offline", "--out", dir.toString()));
         assertEquals("tokenmill: the fake-offline backend does not work here: the fake device is switched off\n", err.toString());
         err.getBuffer().setLength(0);
         assertEquals(Main.USAGE, tokenmill("run", "--backend", "tpu", "--out", dir.toString()));
-        assertTrue(err.toString().startsWith("tokenmill: backend must be one of cpu, cuda, fake"), err.toString());
+        assertTrue(err.toString().startsWith("tokenmill: backend must be one of auto, cpu, cuda, fake"), err.toString());
     }
 
     @Test

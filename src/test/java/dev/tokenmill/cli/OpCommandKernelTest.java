@@ -1,5 +1,6 @@
 package dev.tokenmill.cli;
 
+import dev.tokenmill.Defaults;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,7 @@ class OpCommandKernelTest {
         assertEquals(p50, j.get("median_ms").asDouble());
         assertTrue(p50 <= j.get("p90_ms").asDouble() && j.get("p90_ms").asDouble() <= j.get("p99_ms").asDouble()
                 && j.get("p99_ms").asDouble() <= j.get("p999_ms").asDouble(), r.out());
-        assertTrue(j.get("samples").asLong() >= OpRunner.MIN_SAMPLES);
+        assertTrue(j.get("samples").asLong() >= Defaults.OP_MIN_SAMPLES);
         assertTrue(j.get("gbs").asDouble() > 0);
         assertEquals(j.get("bytes").asDouble() / (p50 / 1e3) / 1e9, j.get("gbs").asDouble(), 1e-6 * j.get("gbs").asDouble());
         boolean computes = List.of("linear", "prefill", "decode").contains(args[1]);

@@ -1,9 +1,10 @@
 package dev.tokenmill.cli;
 
+import dev.tokenmill.Defaults;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenmill.measure.Timer;
-import dev.tokenmill.measure.WorkingSet;
+import dev.tokenmill.backend.WorkingSet;
 import dev.tokenmill.op.DType;
 import dev.tokenmill.op.KvLayout;
 import dev.tokenmill.op.LinearSpec;
@@ -25,12 +26,12 @@ class OpReportTest {
             "p50_ms", "p90_ms", "p99_ms", "p999_ms", "mean_ms", "samples", "calls_per_sample", "gflops", "gbs",
             "intensity", "sets", "verified");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Timer QUICK = new Timer(0, 0, OpRunner.MIN_SAMPLES, 1000);
+    private static final Timer QUICK = new Timer(0, 0, Defaults.OP_MIN_SAMPLES, 1000);
     private static final LinearSpec SPEC = new LinearSpec(4, 8, 16, DType.F32);
 
     @Test
     void aFailedVerificationIsNeverTimed() throws Exception {
-        FakeBackend fake = new FakeBackend(FakeBackend.failing(), 1e-3);
+        ScriptedBackend fake = new ScriptedBackend(ScriptedBackend.failing(), 1e-3);
         OpReport r = OpRunner.run(fake, SPEC, 1, QUICK);
         assertEquals(0, fake.timedCalls);
 
@@ -57,9 +58,9 @@ class OpReportTest {
 
     @Test
     void figuresDeriveFromTheShapeAndTheMedian() throws Exception {
-        FakeBackend fake = new FakeBackend(FakeBackend.passing(), 2e-3);
+        ScriptedBackend fake = new ScriptedBackend(ScriptedBackend.passing(), 2e-3);
         OpReport r = OpRunner.run(fake, SPEC, 42, QUICK);
-        assertTrue(fake.timedCalls >= OpRunner.MIN_SAMPLES);
+        assertTrue(fake.timedCalls >= Defaults.OP_MIN_SAMPLES);
         // Cold caches: the working set is four times the device's last-level cache, with the seed asked for.
         assertEquals(WorkingSet.bytes(fake.device()), fake.prepared.minWorkingSetBytes());
         assertEquals(4L << 30, fake.prepared.minWorkingSetBytes());
@@ -82,11 +83,11 @@ class OpReportTest {
         assertEquals(median, j.get("p999_ms").asDouble());
         assertEquals(median, j.get("mean_ms").asDouble(), 1e-3);
         assertEquals(1, j.get("calls_per_sample").asInt(), "a 2 ms call is a sample on its own");
-        assertTrue(j.get("samples").asInt() >= OpRunner.MIN_SAMPLES);
+        assertTrue(j.get("samples").asInt() >= Defaults.OP_MIN_SAMPLES);
         assertEquals(SPEC.flops() / (median / 1e3) / 1e9, j.get("gflops").asDouble(), 1e-9);
         assertEquals(SPEC.minBytes() / (median / 1e3) / 1e9, j.get("gbs").asDouble(), 1e-9);
         assertEquals(SPEC.flops() / SPEC.minBytes(), j.get("intensity").asDouble(), 1e-12);
-        assertEquals(FakeBackend.SETS, j.get("sets").asInt());
+        assertEquals(ScriptedBackend.SETS, j.get("sets").asInt());
         JsonNode v = j.get("verified");
         assertTrue(v.get("passed").asBoolean());
         assertEquals(1.5e-3, v.get("max_rel_err").asDouble());
@@ -97,7 +98,7 @@ class OpReportTest {
     @Test
     void humanOutputIsAFewAlignedLines() {
         OpSpec spec = ModelPreset.LLAMA_3_1_8B.decode(8, 4096, KvLayout.PAGED, 16, DType.BF16);
-        OpReport r = OpRunner.run(new FakeBackend(FakeBackend.passing(), 0.5e-3), spec, 1, QUICK)
+        OpReport r = OpRunner.run(new ScriptedBackend(ScriptedBackend.passing(), 0.5e-3), spec, 1, QUICK)
                 .withOrigin(Map.of("model", "llama-3.1-8b"), true);
         StringWriter out = new StringWriter();
         r.printLines(new PrintWriter(out, true));

@@ -1,5 +1,6 @@
 package dev.tokenmill.cli;
 
+import dev.tokenmill.Defaults;
 import dev.tokenmill.backend.PrepareOptions;
 import dev.tokenmill.cuda.CudaBackend;
 import dev.tokenmill.op.OpSpec;
@@ -20,7 +21,7 @@ class VerifyCommandTest {
     void oneLinePerCheckThenACountAndTheExitCodeFollowsIt() {
         Cli.Result r = Cli.run("verify", "--quick", "--backend", "cpu");
         List<String> lines = r.outLines();
-        List<OpSpec> cases = VerifyCases.of(true, PrepareOptions.DEFAULT_SEED);
+        List<OpSpec> cases = VerifyCases.of(true, Defaults.SEED);
         assertEquals(cases.size() + 1, lines.size(), r.out());
         for (int i = 0; i < cases.size(); i++) {
             String line = lines.get(i);
@@ -37,7 +38,7 @@ class VerifyCommandTest {
 
     @Test
     void everyCpuKernelPassesTheQuickRun() {
-        VerifyCases.of(true, PrepareOptions.DEFAULT_SEED).forEach(Cli::assumeCpuKernel);
+        VerifyCases.of(true, Defaults.SEED).forEach(Cli::assumeCpuKernel);
         Cli.Result r = Cli.run("verify", "--quick", "--backend", "cpu");
         assertEquals(0, r.code(), r.out());
         assertTrue(r.outLines().getLast().contains(" 0 failed"), r.out());

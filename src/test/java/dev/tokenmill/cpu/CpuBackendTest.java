@@ -1,7 +1,7 @@
 package dev.tokenmill.cpu;
 
 import dev.tokenmill.backend.BackendException;
-import dev.tokenmill.backend.Operands;
+import dev.tokenmill.tensor.Operands;
 import dev.tokenmill.backend.PrepareOptions;
 import dev.tokenmill.op.DType;
 import dev.tokenmill.op.KvLayout;

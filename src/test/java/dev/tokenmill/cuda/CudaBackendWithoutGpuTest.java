@@ -2,7 +2,7 @@ package dev.tokenmill.cuda;
 
 import dev.tokenmill.backend.Availability;
 import dev.tokenmill.backend.BackendException;
-import dev.tokenmill.backend.Backends;
+import dev.tokenmill.backends.BackendCatalog;
 import dev.tokenmill.backend.PrepareOptions;
 import dev.tokenmill.op.CopySpec;
 import org.junit.jupiter.api.Test;
@@ -44,9 +44,9 @@ class CudaBackendWithoutGpuTest {
         assumeFalse(cuda.availability().available(), "CUDA works here");
         var e = assertThrows(BackendException.class, () -> cuda.prepare(new CopySpec(1024), PrepareOptions.single()));
         assertTrue(e.getMessage().contains(cuda.availability().reason()), e.getMessage());
-        var named = assertThrows(BackendException.class, () -> Backends.select("cuda"));
+        var named = assertThrows(BackendException.class, () -> BackendCatalog.select("cuda"));
         assertTrue(named.getMessage().contains(cuda.availability().reason()), named.getMessage());
-        try (var auto = Backends.select("auto")) {
+        try (var auto = BackendCatalog.select("auto")) {
             assertEquals("cpu", auto.name(), "auto falls back to the CPU");
         }
     }

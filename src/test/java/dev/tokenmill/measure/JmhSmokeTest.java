@@ -1,6 +1,9 @@
 package dev.tokenmill.measure;
 
-import dev.tokenmill.bench.FiguresProfiler;
+import dev.tokenmill.report.Ceilings;
+import dev.tokenmill.op.Workloads;
+import dev.tokenmill.energy.EnergyBaseline;
+import dev.tokenmill.jmh.FiguresProfiler;
 import dev.tokenmill.op.DType;
 import dev.tokenmill.report.JmhRecords;
 import dev.tokenmill.testing.FakeBackend;

@@ -1,5 +1,6 @@
 package dev.tokenmill.measure;
 
+import dev.tokenmill.energy.EnergyBaseline;
 import dev.tokenmill.cpu.CpuBackend;
 import dev.tokenmill.energy.EnergySampler;
 import dev.tokenmill.energy.SamplerSettings;

@@ -49,7 +49,7 @@ class SuiteRunTest {
         assertEquals(2, result.skipped().size(), text.toString());
         for (ResultFile.Skip s : result.skipped()) {
             assertEquals("131072", s.params().get("length"));
-            assertTrue(s.reason().contains("GiB of operands, more than the 80% of Fake Accelerator 9000's 64.0 GiB"), s.reason());
+            assertTrue(s.reason().contains("GiB of operands, more than the 80% of Fake Accelerator 9000's 64.00 GiB"), s.reason());
         }
         for (Record r : result.records()) {
             assertEquals("decode", r.suite());

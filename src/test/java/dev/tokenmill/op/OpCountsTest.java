@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** FLOPs, minimum bytes and derived layout sizes follow the kernel contracts of DESIGN.md. */
+/** FLOPs, minimum bytes and derived layout sizes follow the kernel contracts of ARCHITECTURE.md. */
 class OpCountsTest {
     @Test
     void prefillCountsTheCausalTriangle() {

@@ -1,4 +1,4 @@
-package dev.tokenmill.bench;
+package dev.tokenmill.jmh;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,8 +1,8 @@
-package dev.tokenmill.measure;
+package dev.tokenmill.backend;
 
-import dev.tokenmill.backend.DeviceInfo;
-import dev.tokenmill.backend.PrepareOptions;
 import dev.tokenmill.op.DType;
+import dev.tokenmill.op.Workloads;
+import dev.tokenmill.tensor.Operands;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -20,7 +20,7 @@ class MemoryGuardTest {
         var reason = MemoryGuard.check(spec, WorkingSet.coldCaches(box24), box24);
         assertTrue(reason.isPresent());
         assertTrue(reason.get().startsWith("decode batch=128 heads=32 kv_heads=8 head_dim=128 context=131072 layout=paged"
-                + " block_size=16 needs 128.0 GiB of operands, more than the 80% of Some CPU (2 cores)'s 24.0 GiB"), reason.get());
+                + " block_size=16 needs 128.00 GiB of operands, more than the 80% of Some CPU (2 cores)'s 24.00 GiB"), reason.get());
     }
 
     @Test
@@ -37,6 +37,6 @@ class MemoryGuardTest {
     void aPagedPoolCountsWholeBlocks() {
         var spec = Workloads.decodeAttention("llama-3.2-1b", 2, 17, "paged", DType.F32);
         long perToken = 8L * 64 * 4;    // kv heads x head dim x f32
-        assertEquals(2 * (2 * 32 * perToken) + 2L * 2 * 32 * 64 * 4, MemoryGuard.setBytes(spec));
+        assertEquals(2 * (2 * 32 * perToken) + 2L * 2 * 32 * 64 * 4, Operands.allocationBytes(spec));
     }
 }

@@ -1,4 +1,4 @@
-package dev.tokenmill.measure;
+package dev.tokenmill.energy;
 
 import java.util.Locale;
 import java.util.regex.Pattern;

@@ -1,7 +1,7 @@
-package dev.tokenmill.bench;
+package dev.tokenmill.jmh;
 
-import dev.tokenmill.measure.Ceilings;
-import dev.tokenmill.measure.EnergyBaseline;
+import dev.tokenmill.report.Ceilings;
+import dev.tokenmill.energy.EnergyBaseline;
 import dev.tokenmill.op.OpSpec;
 import dev.tokenmill.report.JmhRecords;
 import org.HdrHistogram.Histogram;
@@ -29,7 +29,7 @@ import java.util.List;
  * A profiler rather than {@code @AuxCounters}: aux counters are either divided by the iteration time (OPERATIONS)
  * or summed over iterations and forks (EVENTS), so neither can carry a percentile or a rate per call; a profiler
  * returns results with their own aggregation ({@link HistogramResult} merges histograms). The price: plain JMH
- * users add {@code -prof dev.tokenmill.bench.FiguresProfiler} ({@code ./tokenmill run} always does).
+ * users add {@code -prof dev.tokenmill.jmh.FiguresProfiler} ({@code ./tokenmill run} always does).
  */
 public final class FiguresProfiler implements InternalProfiler {
     @Override public String getDescription() {

@@ -11,7 +11,7 @@ import dev.tokenmill.reference.Verification;
 import java.util.Map;
 
 /** A backend whose verification outcome and per-call time are given, and which counts the calls it is timed for. */
-final class FakeBackend implements Backend {
+final class ScriptedBackend implements Backend {
     static final String VARIANT = "fake.kernel";
     static final int SETS = 3;
 
@@ -20,7 +20,7 @@ final class FakeBackend implements Backend {
     long timedCalls;
     PrepareOptions prepared;
 
-    FakeBackend(Verification verification, double secondsPerCall) {
+    ScriptedBackend(Verification verification, double secondsPerCall) {
         this.verification = verification;
         this.secondsPerCall = secondsPerCall;
     }

@@ -1,7 +1,7 @@
-package dev.tokenmill.measure;
+package dev.tokenmill.backend;
 
-import dev.tokenmill.backend.DeviceInfo;
-import dev.tokenmill.backend.PrepareOptions;
+import dev.tokenmill.Defaults;
+
 
 /**
  * How much memory timed calls must rotate through so that bandwidth figures are DRAM/HBM figures, not cache
@@ -9,14 +9,12 @@ import dev.tokenmill.backend.PrepareOptions;
  * 256 MiB (some CPUs do not say how big their caches are; some have very large ones).
  */
 public final class WorkingSet {
-    public static final long FLOOR_BYTES = 256L << 20;
-
     private WorkingSet() {}
 
     public static long bytes(DeviceInfo device) {
         Object cache = device.properties().getOrDefault("llc_bytes", device.properties().get("l2_bytes"));
         long c = cache instanceof Number n ? n.longValue() : 0;
-        return Math.max(FLOOR_BYTES, 4 * c);
+        return Math.max(Defaults.WORKING_SET_FLOOR_BYTES, Defaults.WORKING_SET_CACHE_MULTIPLE * c);
     }
 
     /** Prepare options that defeat the device's caches. */

@@ -1,9 +1,9 @@
-package dev.tokenmill.bench;
+package dev.tokenmill.jmh;
 
 import dev.tokenmill.energy.EnergyReading;
 import dev.tokenmill.energy.EnergySampler;
 import dev.tokenmill.energy.EnergyWindow;
-import dev.tokenmill.measure.EnergyBaseline;
+import dev.tokenmill.energy.EnergyBaseline;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.results.AggregationPolicy;
 import org.openjdk.jmh.runner.IterationType;

@@ -1,4 +1,4 @@
-package dev.tokenmill.backend;
+package dev.tokenmill.tensor;
 
 import dev.tokenmill.op.AppendSpec;
 import dev.tokenmill.op.CopySpec;
@@ -9,14 +9,13 @@ import dev.tokenmill.op.KvLayout;
 import dev.tokenmill.op.LinearSpec;
 import dev.tokenmill.op.OpSpec;
 import dev.tokenmill.op.PrefillSpec;
-import dev.tokenmill.tensor.HostTensor;
 
 import java.util.SplittableRandom;
 
 /**
  * One set of host operands for an op: random inputs from a seed, outputs poisoned with NaN. Every backend
  * computes on (copies of) these, and the float64 reference reads the same values, so verification compares
- * like with like. Layouts are the kernel contracts of DESIGN.md.
+ * like with like. Layouts are the kernel contracts of ARCHITECTURE.md.
  */
 public sealed interface Operands extends AutoCloseable {
 

@@ -1,10 +1,5 @@
-package dev.tokenmill.measure;
+package dev.tokenmill.op;
 
-import dev.tokenmill.op.DType;
-import dev.tokenmill.op.KvCache;
-import dev.tokenmill.op.KvLayout;
-import dev.tokenmill.op.ModelPreset;
-import dev.tokenmill.op.OpSpec;
 
 import java.util.Map;
 

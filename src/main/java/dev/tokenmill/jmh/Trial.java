@@ -1,15 +1,15 @@
-package dev.tokenmill.bench;
+package dev.tokenmill.jmh;
 
 import dev.tokenmill.backend.Availability;
 import dev.tokenmill.backend.Backend;
 import dev.tokenmill.backend.BackendException;
 import dev.tokenmill.backend.PrepareOptions;
 import dev.tokenmill.backend.PreparedOp;
-import dev.tokenmill.measure.BackendCatalog;
-import dev.tokenmill.measure.Ceilings;
-import dev.tokenmill.measure.Datasheet;
-import dev.tokenmill.measure.MemoryGuard;
-import dev.tokenmill.measure.WorkingSet;
+import dev.tokenmill.backends.BackendCatalog;
+import dev.tokenmill.report.Ceilings;
+import dev.tokenmill.report.Datasheet;
+import dev.tokenmill.backend.MemoryGuard;
+import dev.tokenmill.backend.WorkingSet;
 import dev.tokenmill.op.OpSpec;
 import dev.tokenmill.reference.Verification;
 import org.HdrHistogram.Histogram;
@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * ops), the kernel verified once before the first timed call, and every call's device time recorded. The trial
  * running in this VM is published for {@link FiguresProfiler}, which turns its recordings into JMH results.
  */
-final class Trial implements AutoCloseable {
+public final class Trial implements AutoCloseable {
     private static volatile Trial current;
 
     private final Backend backend;
@@ -45,11 +45,27 @@ final class Trial implements AutoCloseable {
     }
 
     /**
+     * A trial whose operands rotate among sets larger than the device's caches ({@link WorkingSet}): the figure is a
+     * DRAM/HBM figure. For bandwidth-bound ops.
+     */
+    public static Trial coldCaches(String backendName, Supplier<OpSpec> workload) {
+        return start(backendName, workload, true);
+    }
+
+    /**
+     * A trial on one operand set: for compute-bound ops, whose operands would stay cache-resident anyway, and for ops
+     * too small to rotate (a KV append touches a few lines of a whole cache).
+     */
+    public static Trial oneSet(String backendName, Supplier<OpSpec> workload) {
+        return start(backendName, workload, false);
+    }
+
+    /**
      * Prepares and verifies the op {@code workload} builds from the benchmark's parameters, on the backend called
      * {@code backendName}; throws {@link SkippedTrial} with the reason when a parameter is invalid, the op cannot
      * run here, or its output is wrong.
      */
-    static Trial start(String backendName, Supplier<OpSpec> workload, boolean coldCaches) {
+    private static Trial start(String backendName, Supplier<OpSpec> workload, boolean coldCaches) {
         OpSpec spec;
         Backend backend;
         try {
@@ -95,7 +111,7 @@ final class Trial implements AutoCloseable {
     static Trial current() { return current; }
 
     /** One timed call on the next operand set. */
-    void call() { latencies.recordValue(Math.max(1, Math.round(op.secondsPerCall(1) * 1e9))); }
+    public void call() { latencies.recordValue(Math.max(1, Math.round(op.secondsPerCall(1) * 1e9))); }
 
     /** Calls recorded since the last snapshot (ns per call). */
     Histogram takeLatencies() { return latencies.getIntervalHistogram(); }

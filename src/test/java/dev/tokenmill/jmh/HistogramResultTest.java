@@ -1,4 +1,4 @@
-package dev.tokenmill.bench;
+package dev.tokenmill.jmh;
 
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;

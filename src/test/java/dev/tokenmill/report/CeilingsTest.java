@@ -1,4 +1,4 @@
-package dev.tokenmill.measure;
+package dev.tokenmill.report;
 
 import dev.tokenmill.op.DType;
 import dev.tokenmill.op.LinearSpec;

@@ -1,9 +1,5 @@
-package dev.tokenmill.measure;
+package dev.tokenmill.op;
 
-import dev.tokenmill.op.DType;
-import dev.tokenmill.op.KvLayout;
-import dev.tokenmill.op.LinearSpec;
-import dev.tokenmill.op.ModelPreset;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.tokenmill.bench;
+package dev.tokenmill.jmh;
 
 import org.openjdk.jmh.results.AggregationPolicy;
 import org.openjdk.jmh.results.Aggregator;

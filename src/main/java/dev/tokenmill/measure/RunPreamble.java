@@ -1,0 +1,35 @@
+package dev.tokenmill.measure;
+
+import dev.tokenmill.backend.Backend;
+import dev.tokenmill.report.Ceilings;
+import dev.tokenmill.report.Figures;
+
+import java.io.PrintWriter;
+import java.util.stream.Collectors;
+
+/**
+ * What a run measures before its first suite, on an otherwise idle device: the idle power (where the device has an
+ * energy counter, so before any load) and the ceilings every record is read against.
+ *
+ * @param energy   the run's energy section and the baseline its forks read energy against
+ * @param ceilings the measured ceilings
+ * @param jmh      the plan's JMH settings, lengthened where an energy window needs it
+ */
+record RunPreamble(RunEnergy energy, Ceilings ceilings, RunPlan.Jmh jmh) {
+    /**
+     * Quick trials measure 2 x 0.5 s; where energy is read they measure 3 s, clear of the 2 s an energy window
+     * needs (a window spans a trial's measurement iterations).
+     */
+    static final double MEASURED_SECONDS_FOR_ENERGY = 3;
+
+    static RunPreamble measure(RunPlan plan, Backend backend, CeilingProbe probe, PrintWriter out) {
+        RunEnergy energy = RunEnergy.measure(backend, line -> out.println("  " + line));
+        Ceilings ceilings = probe.measure(backend, plan.dtypes(), line -> out.println("  " + line));
+        out.println("  ceilings: copy " + (ceilings.copyGbs() == null ? "not measured" : Figures.bandwidth(ceilings.copyGbs()))
+                + ceilings.peakTflops().entrySet().stream().map(e -> ", " + e.getKey() + " " + Figures.flops(e.getValue()))
+                .collect(Collectors.joining()));
+        ceilings.notes().forEach((k, v) -> out.println("  ceiling " + k + ": " + v));
+        RunPlan.Jmh jmh = energy.baseline() == null ? plan.jmh() : plan.jmh().measuringAtLeast(MEASURED_SECONDS_FOR_ENERGY);
+        return new RunPreamble(energy, ceilings, jmh);
+    }
+}
