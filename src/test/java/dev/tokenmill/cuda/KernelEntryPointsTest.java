@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * kernel fails here rather than on a GPU machine. Skipped, saying so, in a build without PTX.
  */
 class KernelEntryPointsTest {
+    /** {@code cuDriverGetVersion} of the oldest driver branch tokenmill is built for (CUDA 12.2). */
+    private static final int R535 = 12020;
+
     @Test
     void everyLauncherKernelIsInThePackagedPtx() {
         Map<String, List<String>> wanted = Map.of(
@@ -45,6 +49,8 @@ class KernelEntryPointsTest {
             var ptx = PtxSource.find(family, 80);
             assumeTrue(ptx.isPresent(), "no PTX packaged in this build (" + PtxTarget.resource(family, "sm_80") + ")");
             assertTrue(PtxTarget.minDriver(ptx.get().isa()).isPresent(), family + " PTX ISA " + ptx.get().isa() + " is unknown");
+            assertEquals(Optional.empty(), PtxTarget.driverProblem(ptx.get().isa(), R535),
+                    family + " PTX must JIT on an R535 driver (kernels/build.sh lowers .version to what the kernels need)");
             for (String kernel : wanted.get(family))
                 assertTrue(ptx.get().entry(kernel).isPresent(), kernel + " is not an entry point of " + family + " PTX");
         }
