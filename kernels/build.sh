@@ -15,7 +15,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 out=ptx
 mkdir -p "$out"
-families=(linear gemv prefill decode kv)
+families=(linear gemv prefill decode kv probe)
 nvcc_flags=(-ptx -arch=compute_80 -std=c++17 -O3 -Xptxas=-O3 --expt-relaxed-constexpr)
 
 # The oldest PTX ISA (e.g. 7.0) that every statement of a PTX module needs, per ptx-isa.tsv; fails naming any
