@@ -43,7 +43,8 @@ class KernelEntryPointsTest {
                         DecodeLauncher.splitKernel(DecodeSpec.uniform(1, 1, 1, 128, 1, KvLayout.PAGED, 16, t)),
                         DecodeLauncher.mergeKernel(DecodeSpec.uniform(1, 1, 1, 64, 1, KvLayout.PAGED, 16, t)))),
                 "kv", kernels(t -> List.of(AppendLauncher.kernel(AppendSpec.uniform(1, 1, 64, 1, KvLayout.PAGED, 16, t)),
-                        CopyLauncher.KERNEL)));
+                        CopyLauncher.KERNEL)),
+                PeakLauncher.FAMILY, kernels(t -> List.of(PeakLauncher.kernel(t))));
         assertTrue(wanted.keySet().containsAll(CudaKernels.FAMILIES) && CudaKernels.FAMILIES.containsAll(wanted.keySet()));
         for (String family : CudaKernels.FAMILIES) {
             var ptx = PtxSource.find(family, 80);
@@ -64,6 +65,9 @@ class KernelEntryPointsTest {
         assertEquals(new PtxSource.Entry(List.of(8, 8, 8, 8, 8, 8, 8, 4, 4, 4, 4, 4, 4, 4), 128),
                 decode.get().entry("tm_decode_split_d128_bf16").orElseThrow());
         assertEquals(new PtxSource.Entry(List.of(8, 8, 8), 256), kv.get().entry(CopyLauncher.KERNEL).orElseThrow());
+        var probe = PtxSource.find(PeakLauncher.FAMILY, 80).orElseThrow();
+        for (DType t : DType.values())   // ptr out, i32 iters, i32 a, i32 b; PeakLauncher.THREADS per block
+            assertEquals(new PtxSource.Entry(List.of(8, 4, 4, 4), PeakLauncher.THREADS), probe.entry(PeakLauncher.kernel(t)).orElseThrow());
     }
 
     private static List<String> kernels(java.util.function.Function<DType, List<String>> perDtype) {
