@@ -1,5 +1,6 @@
 package dev.tokenmill.backend;
 
+import dev.tokenmill.op.DType;
 import dev.tokenmill.op.OpSpec;
 
 /**
@@ -23,6 +24,15 @@ public interface Backend extends AutoCloseable {
      * {@link BackendException} for a device failure (out of memory, a launch error).
      */
     PreparedOp prepare(OpSpec spec, PrepareOptions options);
+
+    /**
+     * The compute-peak probe for {@code dtype} on this device: the run's compute ceiling. A capability beside the ops
+     * rather than an op, because it has no operands, reference or working set. Throws
+     * {@link UnsupportedOperationException} where the backend has none, {@link BackendException} for a device failure.
+     */
+    default PeakProbe preparePeak(DType dtype) {
+        throw new UnsupportedOperationException("the " + name() + " backend has no compute-peak probe");
+    }
 
     @Override default void close() {}
 }

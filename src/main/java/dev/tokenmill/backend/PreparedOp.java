@@ -7,7 +7,7 @@ import dev.tokenmill.reference.Verification;
  * An op ready to run on a device: operands allocated (possibly several rotating sets), kernel chosen.
  * Verify once, then time. Not thread-safe: one caller drives it.
  */
-public interface PreparedOp extends AutoCloseable {
+public interface PreparedOp extends Timed, AutoCloseable {
     OpSpec spec();
 
     /** The kernel that runs, e.g. {@code cpu.gemm.packed} or {@code cuda.decode.splitkv}. */
@@ -25,12 +25,8 @@ public interface PreparedOp extends AutoCloseable {
     /** One call on the next operand set; complete when it returns. */
     void run();
 
-    /**
-     * Runs {@code calls} calls back to back (rotating sets) and returns the seconds per call measured by the
-     * device's own clock (CUDA events on a GPU, {@code System.nanoTime} on the CPU), so launch overhead is not
-     * counted as kernel time where the device can hide it.
-     */
-    double secondsPerCall(int calls);
+    /** {@inheritDoc} Calls rotate through the operand sets. */
+    @Override double secondsPerCall(int calls);
 
     @Override void close();
 }

@@ -47,7 +47,7 @@ final class RunCommand implements Callable<Integer> {
         try (Backend b = open(backend, out)) {
             ResultFile result = new SuiteRun(plan, b, out).run();
             out.println();
-            out.print(SummaryTable.render(result.records()));
+            out.print(SummaryTable.render(result.records(), result.ceilings()));
             if (!result.skipped().isEmpty())
                 out.println(result.skipped().size() + " trial(s) skipped; the result file lists them with their reasons.");
             if (result.energy() != null && result.energy().absentReason() != null)

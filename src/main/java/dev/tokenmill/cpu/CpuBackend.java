@@ -5,11 +5,13 @@ import dev.tokenmill.backend.Backend;
 import dev.tokenmill.backend.BackendException;
 import dev.tokenmill.backend.Bytes;
 import dev.tokenmill.backend.DeviceInfo;
+import dev.tokenmill.backend.PeakProbe;
 import dev.tokenmill.tensor.Operands;
 import dev.tokenmill.backend.PrepareOptions;
 import dev.tokenmill.backend.PreparedOp;
 import dev.tokenmill.op.AppendSpec;
 import dev.tokenmill.op.CopySpec;
+import dev.tokenmill.op.DType;
 import dev.tokenmill.op.DecodeSpec;
 import dev.tokenmill.op.LinearSpec;
 import dev.tokenmill.op.OpSpec;
@@ -56,6 +58,9 @@ public final class CpuBackend implements Backend {
         for (int i = 0; i < n; i++) sets[i] = Operands.create(spec, options.setSeed(i));
         return new Prepared(spec, kernel, sets, options.verificationSeed());
     }
+
+    /** An f32 FMA loop on every core, for every dtype: the CPU kernels compute f16 and bf16 in f32 ({@link CpuPeak}). */
+    @Override public PeakProbe preparePeak(DType dtype) { return new CpuPeak(dtype); }
 
     private static final class Prepared implements PreparedOp {
         private final OpSpec spec;

@@ -4,8 +4,10 @@ import dev.tokenmill.backend.Availability;
 import dev.tokenmill.backend.Backend;
 import dev.tokenmill.backend.BackendException;
 import dev.tokenmill.backend.DeviceInfo;
+import dev.tokenmill.backend.PeakProbe;
 import dev.tokenmill.backend.PrepareOptions;
 import dev.tokenmill.backend.PreparedOp;
+import dev.tokenmill.op.DType;
 import dev.tokenmill.op.OpSpec;
 
 import java.util.LinkedHashMap;
@@ -38,6 +40,13 @@ public final class CudaBackend implements Backend {
         Availability a = availability();
         if (!a.available()) throw new BackendException("the cuda backend does not work here: " + a.reason());
         return CudaPreparedOp.prepare(CudaDriver.probe().device(), spec, options);
+    }
+
+    /** probe.cu's register-resident loops: FMA for f32, mma.sync for f16 and bf16 ({@link PeakLauncher}). */
+    @Override public PeakProbe preparePeak(DType dtype) {
+        Availability a = availability();
+        if (!a.available()) throw new BackendException("the cuda backend does not work here: " + a.reason());
+        return PeakLauncher.prepare(CudaDriver.probe().device(), dtype);
     }
 
     /** Probes once per JVM; never throws. */

@@ -63,8 +63,7 @@ final class CudaDriver {
             return "no NVIDIA driver here: libcuda.so.1 (the driver's CUDA library) was not found";
         Matcher symbol = UNDEFINED_SYMBOL.matcher(m);
         if (symbol.find())
-            return "the NVIDIA driver lacks " + symbol.group(1) + ", which JCuda 12.6 needs: update the driver (R580 or newer "
-                    + "for tokenmill's PTX)";
+            return "the NVIDIA driver lacks " + symbol.group(1) + ", which JCuda 12.6 needs: " + PtxTarget.DRIVER_ADVICE;
         String first = m.lines().findFirst().orElse(m);
         return "JCuda's native library did not load (" + e.getClass().getSimpleName() + ": " + first + ")";
     }

@@ -11,8 +11,8 @@ import java.util.List;
 
 /** Picks the launcher for an op: the kernel family and, within it, the variant for the shape. */
 final class CudaKernels {
-    /** The PTX families the launchers use ({@code /kernels/<family>.<target>.ptx}, kernels/ABI.md). */
-    static final List<String> FAMILIES = List.of("linear", "gemv", "prefill", "decode", "kv");
+    /** The PTX families the launchers and the peak probe use ({@code /kernels/<family>.<target>.ptx}, kernels/ABI.md). */
+    static final List<String> FAMILIES = List.of("linear", "gemv", "prefill", "decode", "kv", PeakLauncher.FAMILY);
 
     private CudaKernels() {}
 

@@ -12,8 +12,12 @@ import java.util.regex.Pattern;
  * target ({@code sm_90a}: wgmma, TMA) runs only on exactly that capability. The newest suitable target wins.
  */
 public final class PtxTarget {
-    /** What to tell the owner of a driver too old for nvcc 13's PTX. */
-    static final String DRIVER_ADVICE = "PTX ISA 9.0 (from nvcc 13) needs CUDA 13.0, an R580 or newer NVIDIA driver: update the driver";
+    /**
+     * What to tell the owner of a driver too old for the kernels. kernels/build.sh lowers each module's PTX ISA to what
+     * its instructions need (7.0, CUDA 11.0), and the driver functions tokenmill calls date from CUDA 11.4; R535 is the
+     * oldest driver branch tokenmill is meant for (kernels/ABI.md, "Which drivers").
+     */
+    static final String DRIVER_ADVICE = "update the NVIDIA driver to R535 (CUDA 12.2) or newer";
 
     /** Targets PTX may be packaged for, newest first; the family's resource is {@code /kernels/<family>.<target>.ptx}. */
     static final List<String> TARGETS = List.of("sm_120a", "sm_120", "sm_100a", "sm_100", "sm_90a", "sm_90", "sm_89",
@@ -52,6 +56,7 @@ public final class PtxTarget {
      */
     static Optional<Integer> minDriver(int isa) {
         return Optional.ofNullable(switch (isa) {
+            case 91 -> 13010;
             case 90 -> 13000;
             case 88 -> 12090;
             case 87 -> 12080;
@@ -67,8 +72,7 @@ public final class PtxTarget {
     static Optional<String> driverProblem(int isa, int driverVersion) {
         return minDriver(isa).filter(min -> driverVersion < min).map(min -> "tokenmill's kernels are PTX ISA "
                 + isa / 10 + "." + isa % 10 + ", which needs a driver for CUDA " + cudaVersion(min)
-                + " or newer, and this NVIDIA driver supports CUDA " + cudaVersion(driverVersion)
-                + (isa >= 90 ? "; " + DRIVER_ADVICE : ": update the driver"));
+                + " or newer, and this NVIDIA driver supports CUDA " + cudaVersion(driverVersion) + ": " + DRIVER_ADVICE);
     }
 
     /** {@code 12040} as {@code 12.4}. */

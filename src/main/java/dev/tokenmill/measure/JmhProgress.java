@@ -64,7 +64,9 @@ final class JmhProgress implements OutputFormat {
         if (prefill && sec.containsKey("gflops")) line.append(", ").append(Figures.flops(sec.get("gflops").getScore() / 1e3));
         if (!prefill && sec.containsKey("gbs")) line.append(", ").append(Figures.bandwidth(sec.get("gbs").getScore()));
         if (sec.containsKey("ceiling.fraction"))
-            line.append(", ").append(Figures.percent(sec.get("ceiling.fraction").getScore())).append(" of ceiling");
+            line.append(", ").append(Figures.percent(sec.get("ceiling.fraction").getScore())).append(" of probes");
+        if (sec.containsKey("datasheet.fraction"))
+            line.append(", ").append(Figures.percent(sec.get("datasheet.fraction").getScore())).append(" of datasheet");
         out.println(line);
     }
 

@@ -2,10 +2,8 @@ package dev.tokenmill.measure;
 
 import dev.tokenmill.backend.Backend;
 import dev.tokenmill.report.Ceilings;
-import dev.tokenmill.report.Figures;
 
 import java.io.PrintWriter;
-import java.util.stream.Collectors;
 
 /**
  * What a run measures before its first suite, on an otherwise idle device: the idle power (where the device has an
@@ -25,10 +23,9 @@ record RunPreamble(RunEnergy energy, Ceilings ceilings, RunPlan.Jmh jmh) {
     static RunPreamble measure(RunPlan plan, Backend backend, CeilingProbe probe, PrintWriter out) {
         RunEnergy energy = RunEnergy.measure(backend, line -> out.println("  " + line));
         Ceilings ceilings = probe.measure(backend, plan.dtypes(), line -> out.println("  " + line));
-        out.println("  ceilings: copy " + (ceilings.copyGbs() == null ? "not measured" : Figures.bandwidth(ceilings.copyGbs()))
-                + ceilings.peakTflops().entrySet().stream().map(e -> ", " + e.getKey() + " " + Figures.flops(e.getValue()))
-                .collect(Collectors.joining()));
+        out.println("  ceilings: " + ceilings.text());
         ceilings.notes().forEach((k, v) -> out.println("  ceiling " + k + ": " + v));
+        if (ceilings.datasheet() != null) out.println("  datasheet: " + ceilings.datasheet().text());
         RunPlan.Jmh jmh = energy.baseline() == null ? plan.jmh() : plan.jmh().measuringAtLeast(MEASURED_SECONDS_FOR_ENERGY);
         return new RunPreamble(energy, ceilings, jmh);
     }

@@ -24,9 +24,9 @@ public final class SuiteRun {
     private final CeilingProbe probe;
     private final PrintWriter out;
 
-    /** A run with the probe sizes {@link CeilingProbe#forRun} picks for the plan. */
+    /** A run with the probe timing {@link CeilingProbe#forRun} picks for the plan. */
     public SuiteRun(RunPlan plan, Backend backend, PrintWriter out) {
-        this(plan, backend, CeilingProbe.forRun(backend, plan.quick()), out);
+        this(plan, backend, CeilingProbe.forRun(plan.quick()), out);
     }
 
     public SuiteRun(RunPlan plan, Backend backend, CeilingProbe probe, PrintWriter out) {

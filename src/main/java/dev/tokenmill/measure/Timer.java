@@ -1,6 +1,6 @@
 package dev.tokenmill.measure;
 
-import dev.tokenmill.backend.PreparedOp;
+import dev.tokenmill.backend.Timed;
 import org.HdrHistogram.Histogram;
 
 import java.lang.management.CompilationMXBean;
@@ -49,7 +49,7 @@ public final class Timer {
         this.compileMillis = compileMillis;
     }
 
-    public LatencyStats time(PreparedOp op) {
+    public LatencyStats time(Timed op) {
         double probe = warmUp(op);
         int batch = (int) Math.min(10_000, Math.max(1, Math.ceil(MIN_SAMPLE_SECONDS / Math.max(probe, 1e-9))));
         Histogram h = new Histogram(3);
@@ -61,7 +61,7 @@ public final class Timer {
     }
 
     /** Untimed calls as the class comment says; returns the last window's median seconds per call. */
-    double warmUp(PreparedOp op) {
+    double warmUp(Timed op) {
         if (warmupSeconds == 0) return op.secondsPerCall(1);
         long start = System.nanoTime(), minEnd = start + (long) (warmupSeconds * 1e9);
         long maxEnd = start + (long) (4 * warmupSeconds * 1e9);
@@ -77,7 +77,7 @@ public final class Timer {
         }
     }
 
-    private static double windowMedian(PreparedOp op, long deadline) {
+    private static double windowMedian(Timed op, long deadline) {
         double[] calls = new double[WINDOW_MAX_CALLS];
         int n = 0;
         long end = System.nanoTime() + (long) (WINDOW_SECONDS * 1e9);

@@ -9,26 +9,56 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What this device can do, measured in this run: copy bandwidth (GB/s, bytes read plus bytes written) and the
- * best linear kernel's TFLOP/s per dtype. A probe that could not run leaves its value out and says why in
- * {@code notes}. Every record reads as a fraction of the roofline these draw: the time an op would take at the
- * ceilings, {@code max(flops / peak, bytes / bandwidth)}, over the time it took.
+ * What this device can do, measured in this run by probes that are not the kernels the records time: copy bandwidth
+ * (GB/s, bytes read plus bytes written, a device-to-device copy) and, per dtype, the peak TFLOP/s of a
+ * register-resident FMA or MMA loop with no memory traffic (the backend's {@code PeakProbe}; {@code computeProbes}
+ * names the loop of each dtype). A probe that could not run leaves its value out and says why in {@code notes}.
+ * Every record reads as a fraction of the roofline these draw: the time an op would take at the ceilings,
+ * {@code max(flops / peak, bytes / bandwidth)}, over the time it took; the datasheet's roofline gives a second
+ * fraction ({@link #ofDatasheet}).
+ * <p>
+ * Result files written before the probes have no {@code compute_probes}: their {@code peak_tflops} is tokenmill's
+ * best linear kernel at a large square shape, and {@link #computeSource} labels it so.
  */
-public record Ceilings(String backend, Double copyGbs, Map<String, Double> peakTflops, Map<String, String> notes,
-                       Datasheet datasheet) {
+public record Ceilings(String backend, Double copyGbs, Map<String, Double> peakTflops, Map<String, String> computeProbes,
+                       Map<String, String> notes, Datasheet datasheet) {
     /** System property that hands measured ceilings to JMH's forked VMs. */
     public static final String PROPERTY = "tokenmill.ceilings";
 
+    /** What measured the compute peaks of result files that have no {@code compute_probes}. */
+    public static final String BEST_LINEAR = "best linear kernel";
+
     public Ceilings {
         peakTflops = new TreeMap<>(peakTflops == null ? Map.of() : peakTflops);
+        computeProbes = computeProbes == null ? null : new TreeMap<>(computeProbes);
         notes = new TreeMap<>(notes == null ? Map.of() : notes);
+    }
+
+    /**
+     * What measured {@code dtype}'s compute peak: the probe's variant (e.g. {@code cuda.probe.mma.bf16}), or
+     * {@link #BEST_LINEAR} in a result file written before the probes; null when there is no peak for it.
+     */
+    public String computeSource(String dtype) {
+        if (!peakTflops.containsKey(dtype)) return null;
+        return computeProbes == null ? BEST_LINEAR : computeProbes.getOrDefault(dtype, BEST_LINEAR);
+    }
+
+    /**
+     * One line for people: {@code copy 64.4 GB/s, bf16 412 GFLOP/s (cpu.probe.fma.f32)}, each compute peak with what
+     * measured it ({@link #computeSource}).
+     */
+    public String text() {
+        StringBuilder b = new StringBuilder("copy " + (copyGbs == null ? "not measured" : Figures.bandwidth(copyGbs)));
+        peakTflops.forEach((dtype, tf) -> b.append(", ").append(dtype).append(' ').append(Figures.flops(tf))
+                .append(" (").append(computeSource(dtype)).append(')'));
+        return b.toString();
     }
 
     /** The datasheet's peaks as ceilings, for fractions of what the vendor promises. */
     public static Ceilings ofDatasheet(String backend, Datasheet d) {
         Map<String, Double> peaks = new TreeMap<>();
         for (DType t : DType.values()) peaks.put(t.id(), d.tflops(t));
-        return new Ceilings(backend, d.memoryGbs(), peaks, Map.of(), d);
+        return new Ceilings(backend, d.memoryGbs(), peaks, null, Map.of(), d);
     }
 
     /**
@@ -74,6 +104,6 @@ public record Ceilings(String backend, Double copyGbs, Map<String, Double> peakT
                 default -> peaks.put(DType.parse(kv[0]).id(), Double.parseDouble(kv[1]));
             }
         }
-        return new Ceilings(backend, copy, peaks, Map.of(), null);
+        return new Ceilings(backend, copy, peaks, null, Map.of(), null);
     }
 }

@@ -82,7 +82,8 @@ public final class Charts {
         double hi = placed.stream().mapToDouble(Record::arithmeticIntensity).max().orElse(1) * 4;
         Ceilings ceil = r.ceilings();
         if (ceil != null) {
-            ceil.peakTflops().forEach((dtype, tf) -> line(c, "measured " + dtype, ceil.copyGbs(), tf, lo, hi, SeriesLines.SOLID));
+            ceil.peakTflops().forEach((dtype, tf) -> line(c, dtype + " " + ceil.computeSource(dtype), ceil.copyGbs(), tf, lo, hi,
+                    SeriesLines.SOLID));
             if (ceil.datasheet() != null) {
                 var d = ceil.datasheet();
                 line(c, "datasheet bf16", d.memoryGbs(), d.bf16Tflops(), lo, hi, SeriesLines.DASH_DASH);

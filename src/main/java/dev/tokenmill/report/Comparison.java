@@ -42,7 +42,7 @@ public final class Comparison {
     /** The devices table and one table per suite; {@code charts} are image paths to link below them. */
     public String markdown(List<String> charts) {
         StringBuilder b = new StringBuilder();
-        b.append("## Devices\n\n").append(devices().markdown());
+        b.append("## Devices\n\n").append(devices().markdown()).append('\n').append(CEILINGS_NOTE).append('\n');
         for (String suite : List.of("prefill", "decode")) {
             TextTable t = suite(suite);
             if (t.isEmpty()) continue;
@@ -68,6 +68,13 @@ public final class Comparison {
         return b.toString();
     }
 
+    /** What the ceilings in the devices table are and what the percentages after each figure are of. */
+    static final String CEILINGS_NOTE = "Ceilings are measured in each run by probes, not by the kernels below: copy "
+            + "bandwidth by a device-to-device copy, each dtype's compute peak by a register-resident FMA or MMA loop (the "
+            + "probe is named beside the figure). Files written before the probes name the " + Ceilings.BEST_LINEAR
+            + " instead, which made prefill linear read about 100% by construction. The percentage after a figure is of "
+            + "its own run's measured roofline.\n";
+
     private TextTable devices() {
         TextTable t = new TextTable(List.of("device", "backend", "run", "git", "copy GB/s", "peak bf16", "peak f16",
                 "peak f32", "datasheet"));
@@ -78,18 +85,14 @@ public final class Comparison {
                     r.tokenmill() == null ? "-" : abbreviate(r.tokenmill().git()),
                     c == null || c.copyGbs() == null ? "-" : Figures.bandwidth(c.copyGbs()),
                     peak(c, "bf16"), peak(c, "f16"), peak(c, "f32"),
-                    c == null || c.datasheet() == null ? "-" : datasheet(c.datasheet())));
+                    c == null || c.datasheet() == null ? "-" : c.datasheet().text()));
         }
         return t;
     }
 
     private static String peak(Ceilings c, String dtype) {
         Double v = c == null ? null : c.peakTflops().get(dtype);
-        return v == null ? "-" : Figures.flops(v);
-    }
-
-    private static String datasheet(Datasheet d) {
-        return String.format(Locale.ROOT, "%s: %.0f TFLOP/s bf16, %.0f GB/s", d.name(), d.bf16Tflops(), d.memoryGbs());
+        return v == null ? "-" : Figures.flops(v) + " (" + c.computeSource(dtype) + ")";
     }
 
     private static String abbreviate(String git) { return git == null ? "-" : git.length() > 10 ? git.substring(0, 10) : git; }

@@ -42,6 +42,9 @@ public record Datasheet(String name, double f32Tflops, double f16Tflops, double 
 
     public static List<Datasheet> all() { return KNOWN.stream().map(Entry::sheet).toList(); }
 
+    /** {@code NVIDIA H100 SXM: 989 TFLOP/s bf16, 3.35 TB/s}. */
+    public String text() { return name + ": " + Figures.flops(bf16Tflops) + " bf16, " + Figures.bandwidth(memoryGbs); }
+
     public double tflops(DType dtype) {
         return switch (dtype) {
             case F32 -> f32Tflops;

@@ -59,8 +59,8 @@ class CudaBackendWithoutGpuTest {
                 CudaDriver.linkFailure(missingDriver));
         var oldDriver = new UnsatisfiedLinkError("Error while loading native library\n---\njava.lang.UnsatisfiedLinkError: "
                 + "/tmp/libJCudaDriver.so: /lib/x86_64-linux-gnu/libcuda.so.1: undefined symbol: cuStreamGetId");
-        assertEquals("the NVIDIA driver lacks cuStreamGetId, which JCuda 12.6 needs: update the driver (R580 or newer for "
-                + "tokenmill's PTX)", CudaDriver.linkFailure(oldDriver));
+        assertEquals("the NVIDIA driver lacks cuStreamGetId, which JCuda 12.6 needs: update the NVIDIA driver to R535 (CUDA 12.2) "
+                + "or newer", CudaDriver.linkFailure(oldDriver));
         String other = CudaDriver.linkFailure(new UnsatisfiedLinkError("wrong ELF class\nmore"));
         assertTrue(other.startsWith("JCuda's native library did not load") && !other.contains("\n"), other);
     }

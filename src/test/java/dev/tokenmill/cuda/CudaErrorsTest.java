@@ -24,7 +24,7 @@ class CudaErrorsTest {
         assertTrue(oom.startsWith("cuMemAlloc(1.00 GiB) failed: CUDA_ERROR_OUT_OF_MEMORY"), oom);
         assertTrue(oom.contains("too little free memory"), oom);
         assertTrue(CudaErrors.describe(CUDA_ERROR_NO_DEVICE, "cuInit").contains("nvidia-smi"));
-        assertTrue(CudaErrors.describe(CUDA_ERROR_UNSUPPORTED_PTX_VERSION, "loading").contains("R580"));
+        assertTrue(CudaErrors.describe(CUDA_ERROR_UNSUPPORTED_PTX_VERSION, "loading").contains("R535"));
         assertTrue(CudaErrors.describe(CUDA_ERROR_ILLEGAL_ADDRESS, "cuStreamSynchronize").contains("compute-sanitizer"));
         assertTrue(CudaErrors.describe(CUDA_ERROR_STUB_LIBRARY, "cuInit").contains("stub"));
         assertEquals("cuX failed: CUDA error 9999", CudaErrors.describe(9999, "cuX"), "no driver here, so no meaning text");

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * kernel fails here rather than on a GPU machine. Skipped, saying so, in a build without PTX.
  */
 class KernelEntryPointsTest {
+    /** {@code cuDriverGetVersion} of the oldest driver branch tokenmill is built for (CUDA 12.2). */
+    private static final int R535 = 12020;
+
     @Test
     void everyLauncherKernelIsInThePackagedPtx() {
         Map<String, List<String>> wanted = Map.of(
@@ -39,12 +43,15 @@ class KernelEntryPointsTest {
                         DecodeLauncher.splitKernel(DecodeSpec.uniform(1, 1, 1, 128, 1, KvLayout.PAGED, 16, t)),
                         DecodeLauncher.mergeKernel(DecodeSpec.uniform(1, 1, 1, 64, 1, KvLayout.PAGED, 16, t)))),
                 "kv", kernels(t -> List.of(AppendLauncher.kernel(AppendSpec.uniform(1, 1, 64, 1, KvLayout.PAGED, 16, t)),
-                        CopyLauncher.KERNEL)));
+                        CopyLauncher.KERNEL)),
+                PeakLauncher.FAMILY, kernels(t -> List.of(PeakLauncher.kernel(t))));
         assertTrue(wanted.keySet().containsAll(CudaKernels.FAMILIES) && CudaKernels.FAMILIES.containsAll(wanted.keySet()));
         for (String family : CudaKernels.FAMILIES) {
             var ptx = PtxSource.find(family, 80);
             assumeTrue(ptx.isPresent(), "no PTX packaged in this build (" + PtxTarget.resource(family, "sm_80") + ")");
             assertTrue(PtxTarget.minDriver(ptx.get().isa()).isPresent(), family + " PTX ISA " + ptx.get().isa() + " is unknown");
+            assertEquals(Optional.empty(), PtxTarget.driverProblem(ptx.get().isa(), R535),
+                    family + " PTX must JIT on an R535 driver (kernels/build.sh lowers .version to what the kernels need)");
             for (String kernel : wanted.get(family))
                 assertTrue(ptx.get().entry(kernel).isPresent(), kernel + " is not an entry point of " + family + " PTX");
         }
@@ -58,6 +65,9 @@ class KernelEntryPointsTest {
         assertEquals(new PtxSource.Entry(List.of(8, 8, 8, 8, 8, 8, 8, 4, 4, 4, 4, 4, 4, 4), 128),
                 decode.get().entry("tm_decode_split_d128_bf16").orElseThrow());
         assertEquals(new PtxSource.Entry(List.of(8, 8, 8), 256), kv.get().entry(CopyLauncher.KERNEL).orElseThrow());
+        var probe = PtxSource.find(PeakLauncher.FAMILY, 80).orElseThrow();
+        for (DType t : DType.values())   // ptr out, i32 iters, i32 a, i32 b; PeakLauncher.THREADS per block
+            assertEquals(new PtxSource.Entry(List.of(8, 4, 4, 4), PeakLauncher.THREADS), probe.entry(PeakLauncher.kernel(t)).orElseThrow());
     }
 
     private static List<String> kernels(java.util.function.Function<DType, List<String>> perDtype) {

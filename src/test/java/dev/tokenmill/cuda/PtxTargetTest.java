@@ -28,12 +28,15 @@ class PtxTargetTest {
     }
 
     @Test
-    void anOldDriverIsToldThatPtx90NeedsR580() {
+    void aDriverTooOldForThePtxIsToldWhichCudaItNeeds() {
         String problem = PtxTarget.driverProblem(90, 12040).orElseThrow();
-        assertTrue(problem.contains("CUDA 12.4") && problem.contains("R580") && problem.contains("13.0"), problem);
+        assertTrue(problem.contains("CUDA 12.4") && problem.contains("CUDA 13.0 or newer") && problem.contains("R535"), problem);
         assertFalse(PtxTarget.driverProblem(90, 13000).isPresent());
         assertFalse(PtxTarget.driverProblem(85, 12060).isPresent());
         assertTrue(PtxTarget.driverProblem(87, 12060).isPresent(), "ISA 8.7 came with CUDA 12.8");
+        assertTrue(PtxTarget.driverProblem(86, 12060).isPresent(), "ISA 8.6 came with CUDA 12.7, not 12.6");
+        assertFalse(PtxTarget.driverProblem(70, 11000).isPresent(), "ISA 7.0 came with CUDA 11.0");
+        assertTrue(PtxTarget.driverProblem(91, 13000).isPresent(), "ISA 9.1 came with CUDA 13.1");
         assertFalse(PtxTarget.driverProblem(99, 12000).isPresent(), "an ISA the table does not know is left to the driver");
     }
 

@@ -32,7 +32,7 @@ class JmhSmokeTest {
     @Test
     void aForkedTrialReportsTokenmillsFiguresAsSecondaryResults() throws Exception {
         var spec = Workloads.prefillAttention("llama-3.2-1b", 1, 512, DType.F32);
-        Ceilings ceilings = new Ceilings("fake", FakeBackend.GBS, Map.of("f32", FakeBackend.TFLOPS), Map.of(), null);
+        Ceilings ceilings = new Ceilings("fake", FakeBackend.GBS, Map.of("f32", FakeBackend.TFLOPS), Map.of("f32", "fake.probe.fma"), Map.of(), null);
         var options = new OptionsBuilder().include("PrefillBenchmarks\\.attention")
                 .param("backend", "fake").param("model", "llama-3.2-1b").param("dtype", "f32").param("length", "512")
                 .addProfiler(FiguresProfiler.class)

@@ -37,13 +37,14 @@ class SuiteRunTest {
         StringWriter text = new StringWriter();
         ResultFile result;
         try (FakeBackend fake = new FakeBackend()) {
-            result = new SuiteRun(plan, fake, new CeilingProbe(new Timer(0.1, 0.3, 3, 1000), 4096),
+            result = new SuiteRun(plan, fake, new CeilingProbe(new Timer(0.1, 0.3, 3, 1000)),
                     new PrintWriter(text, true)).run();
         }
 
         assertEquals(FakeBackend.GBS, result.ceilings().copyGbs(), FakeBackend.GBS * 0.3, text.toString());
         assertEquals(FakeBackend.TFLOPS, result.ceilings().peakTflops().get("f32"), FakeBackend.TFLOPS * 0.3);
-        assertTrue(result.ceilings().notes().get("f32").startsWith("fake.roofline m=4096 n=4096 k=4096"));
+        assertEquals(Map.of("f32", "fake.probe.fma"), result.ceilings().computeProbes(), "the peak comes from the probe, not a kernel");
+        assertTrue(result.ceilings().notes().get("f32").startsWith("a busy-wait at the fake's peak"), result.ceilings().notes().toString());
         // linear at 2 batches, attention and append at 4 (batch x length) less the two that do not fit 64 GiB
         assertEquals(8, result.records().size(), text.toString());
         assertEquals(2, result.skipped().size(), text.toString());
@@ -85,7 +86,7 @@ class SuiteRunTest {
         StringWriter text = new StringWriter();
         ResultFile result;
         try (FakeBackend fake = new FakeBackend()) {
-            result = new SuiteRun(plan, fake, new CeilingProbe(new Timer(0.05, 0.1, 3, 100), 1024),
+            result = new SuiteRun(plan, fake, new CeilingProbe(new Timer(0.05, 0.1, 3, 100)),
                     new PrintWriter(text, true)).run();
         }
         assertTrue(text.toString().contains("ops the llama-3.2-1b roll-up needs beyond the suite's axes:"), text.toString());

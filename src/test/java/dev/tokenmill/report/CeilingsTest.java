@@ -11,7 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CeilingsTest {
-    private final Ceilings c = new Ceilings("cuda", 3000.0, Map.of("bf16", 600.0, "f32", 50.0), Map.of(), null);
+    private final Ceilings c = new Ceilings("cuda", 3000.0, Map.of("bf16", 600.0, "f32", 50.0),
+            Map.of("bf16", "cuda.probe.mma.bf16", "f32", "cuda.probe.fma.f32"), Map.of(), null);
 
     @Test
     void theBoundIsTheRooflineTimeOfTheOp() {
@@ -25,7 +26,7 @@ class CeilingsTest {
     @Test
     void aMissingCeilingGivesNoFraction() {
         assertTrue(Double.isNaN(c.fraction(new LinearSpec(4096, 4096, 4096, DType.F16), 1)));
-        assertTrue(Double.isNaN(new Ceilings("cpu", null, Map.of(), Map.of(), null).fraction(new LinearSpec(1, 64, 64, DType.F32), 1)));
+        assertTrue(Double.isNaN(new Ceilings("cpu", null, Map.of(), Map.of(), Map.of(), null).fraction(new LinearSpec(1, 64, 64, DType.F32), 1)));
     }
 
     @Test
@@ -37,6 +38,16 @@ class CeilingsTest {
         assertEquals(null, Ceilings.fromProperty(""));
         var e = assertThrows(IllegalArgumentException.class, () -> Ceilings.fromProperty("copy_gbs"));
         assertTrue(e.getMessage().startsWith("tokenmill.ceilings must be key=value pairs"), e.getMessage());
+    }
+
+    @Test
+    void eachPeakIsLabelledWithWhatMeasuredIt() {
+        assertEquals("cuda.probe.mma.bf16", c.computeSource("bf16"));
+        assertEquals(null, c.computeSource("f16"), "no peak, no source");
+        Ceilings before = new Ceilings("cpu", 64.4, Map.of("bf16", 0.257), null, Map.of(), null);
+        assertEquals(Ceilings.BEST_LINEAR, before.computeSource("bf16"), "files from before the probes");
+        assertEquals("copy 64.4 GB/s, bf16 257.0 GFLOP/s (best linear kernel)", before.text());
+        assertEquals("copy 3.00 TB/s, bf16 600 TFLOP/s (cuda.probe.mma.bf16), f32 50.00 TFLOP/s (cuda.probe.fma.f32)", c.text());
     }
 
     @Test

@@ -37,6 +37,8 @@ class ComparisonTest {
         assertEquals(6, rows.size(), md);
         assertTrue(rows.stream().allMatch(l -> l.endsWith("0.50× |")), md);
         assertTrue(md.contains("## Not measured"), md);
+        assertTrue(md.contains(Comparison.CEILINGS_NOTE), md);
+        assertTrue(md.contains(" 20.19 TFLOP/s (best linear kernel) |"), "ceilings of files from before the probes say so: " + md);
         TextTable prefill = c.suite("prefill");
         assertTrue(prefill.markdown().contains("linear.gate_up"), prefill.markdown());
     }

@@ -41,6 +41,23 @@ class ResultFilesTest {
     }
 
     @Test
+    void probeCeilingsSurviveARoundTripAndOlderFilesReadAsTheBestLinearKernel() throws Exception {
+        ResultFile old = ResultFiles.read(fixture("fake-9000.json"));   // written before the probes
+        assertNull(old.ceilings().computeProbes());
+        assertEquals(Ceilings.BEST_LINEAR, old.ceilings().computeSource("bf16"));
+        Ceilings probed = new Ceilings("fake", 998.6, java.util.Map.of("bf16", 21.5), java.util.Map.of("bf16", "fake.probe.mma"),
+                java.util.Map.of("bf16", "a loop"), null);
+        ResultFile now = new ResultFile(old.schema(), old.created(), old.tokenmill(), old.run(), old.device(), old.clocks(),
+                old.host(), probed, old.energy(), old.records(), old.skipped(), old.rollup(), old.jmh());
+        Path written = ResultFiles.write(dir, now);
+        assertTrue(Files.readString(written).contains("\"compute_probes\" : {\n      \"bf16\" : \"fake.probe.mma\""),
+                Files.readString(written));
+        Ceilings back = ResultFiles.read(written).ceilings();
+        assertEquals(probed, back);
+        assertEquals("fake.probe.mma", back.computeSource("bf16"));
+    }
+
+    @Test
     void recordsCarryTheirFiguresAndTheirProvenance() {
         ResultFile r = ResultFiles.read(fixture("fake-9000.json"));
         Record qkv = r.records().stream().filter(x -> "qkv".equals(x.projection())).findFirst().orElseThrow();

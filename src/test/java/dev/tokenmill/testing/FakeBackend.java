@@ -3,8 +3,11 @@ package dev.tokenmill.testing;
 import dev.tokenmill.backend.Availability;
 import dev.tokenmill.backend.Backend;
 import dev.tokenmill.backend.DeviceInfo;
+import dev.tokenmill.backend.PeakCheck;
+import dev.tokenmill.backend.PeakProbe;
 import dev.tokenmill.backend.PrepareOptions;
 import dev.tokenmill.backend.PreparedOp;
+import dev.tokenmill.op.DType;
 import dev.tokenmill.op.OpSpec;
 import dev.tokenmill.reference.Verification;
 
@@ -12,7 +15,8 @@ import java.util.Map;
 
 /**
  * A test device with known speed, so the measurement layer can be checked end to end without kernels: each call
- * busy-waits for the op's roofline time at {@link #TFLOPS} and {@link #GBS}. Registered as a service, so
+ * busy-waits for the op's roofline time at {@link #TFLOPS} and {@link #GBS}, and its peak probe for its FLOPs at
+ * {@link #TFLOPS}. Registered as a service, so
  * benchmarks find it as {@code -p backend=fake}; {@code fake-wrong} fails verification, {@code fake-offline}
  * is unavailable.
  */
@@ -54,6 +58,31 @@ public class FakeBackend implements Backend {
 
     /** Seconds a call of {@code spec} takes on this device. */
     public static double seconds(OpSpec spec) { return Math.max(spec.flops() / (TFLOPS * 1e12), spec.minBytes() / (GBS * 1e9)); }
+
+    /** A millisecond of FLOPs at {@link #TFLOPS} per call; its check sees two exact slots, or a wrong one on fake-wrong. */
+    @Override public PeakProbe preparePeak(DType dtype) {
+        return new PeakProbe() {
+            @Override public DType dtype() { return dtype; }
+
+            @Override public String variant() { return name + ".probe.fma"; }
+
+            @Override public String description() { return "a busy-wait at the fake's peak"; }
+
+            @Override public double flopsPerCall() { return TFLOPS * 1e9; }
+
+            @Override public Verification verify() {
+                return PeakCheck.check(correct ? new float[]{3, 4} : new float[]{3, 5}, 2, 1, 3);
+            }
+
+            @Override public double secondsPerCall(int calls) {
+                long t0 = System.nanoTime(), end = t0 + calls * 1_000_000L;
+                while (System.nanoTime() < end) Thread.onSpinWait();
+                return (System.nanoTime() - t0) * 1e-9 / calls;
+            }
+
+            @Override public void close() {}
+        };
+    }
 
     @Override public PreparedOp prepare(OpSpec spec, PrepareOptions options) {
         int sets = options.sets(spec.minBytes());
