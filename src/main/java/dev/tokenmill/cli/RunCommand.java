@@ -6,7 +6,6 @@ import dev.tokenmill.backends.BackendCatalog;
 import dev.tokenmill.measure.RunPlan;
 import dev.tokenmill.measure.SuiteRun;
 import dev.tokenmill.report.ResultFile;
-import dev.tokenmill.report.ResultFiles;
 import dev.tokenmill.report.SummaryTable;
 import dev.tokenmill.rollup.Rollup;
 import dev.tokenmill.rollup.RollupText;
@@ -38,14 +37,21 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "fewer shapes, one dtype (bf16), short JMH trials: minutes on a small CPU")
     boolean quick;
 
-    @Option(names = "--out", defaultValue = Defaults.RESULTS_DIR, description = "directory for result files (default: ${DEFAULT-VALUE})")
+    @Option(names = "--out", defaultValue = Defaults.RESULTS_DIR,
+            description = "directory for result files, checked before the first trial (default: ${DEFAULT-VALUE})")
     Path outDir;
 
     @Override public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         RunPlan plan = RunPlan.of(suite, backend, model, quick);
+        ResultDestination destination = ResultDestination.check(outDir);
         try (Backend b = open(backend, out)) {
             ResultFile result = new SuiteRun(plan, b, out).run();
+            if (result.records().isEmpty()) {
+                err.println("tokenmill: nothing was measured (the reasons are above); no result file written.");
+                return 1;
+            }
+            ResultDestination.Saved saved = destination.save(result);
             out.println();
             out.print(SummaryTable.render(result.records()));
             if (!result.skipped().isEmpty())
@@ -60,11 +66,12 @@ final class RunCommand implements Callable<Integer> {
                     RollupText.lines(r).forEach(out::println);
                 }
             }
-            if (result.records().isEmpty()) {
-                spec.commandLine().getErr().println("tokenmill: nothing was measured (the reasons are above); no result file written.");
+            if (saved.failure() != null) {
+                err.println("tokenmill: " + saved.failure() + "; the result is saved as " + saved.file()
+                        + " instead: move it where you keep results");
                 return 1;
             }
-            out.println("wrote " + ResultFiles.write(outDir, result));
+            out.println("wrote " + saved.file());
             return 0;
         }
     }
