@@ -67,6 +67,8 @@ record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, 
         j.put("max_ms", timed() ? latency.maxMs() : null);
         j.put("samples", timed() ? latency.samples() : null);
         j.put("calls_per_sample", timed() ? latency.callsPerSample() : null);
+        j.put("steady", timed() ? latency.steady() : null);
+        j.put("unsteady", timed() ? latency.unsteady() : null);
         j.put("flops", spec.flops());
         j.put("bytes", spec.minBytes());
         j.put("gflops", timed() ? gflops() : null);
@@ -89,12 +91,16 @@ record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, 
     }
 
     /**
-     * Prints the report (JSON or lines) on {@code out}; a failed verification also gets one sentence on {@code err}.
+     * Prints the report (JSON or lines) on {@code out}; a failed verification also gets one sentence on {@code err},
+     * and so does a timing the timer does not trust to be steady (as a warning: the figure is still printed).
      * Returns the exit code: 0, or 1 when the kernel gave wrong results (and so was not timed).
      */
     int print(boolean asJson, PrintWriter out, PrintWriter err) {
         if (asJson) out.println(json());
         else printLines(out);
+        if (timed() && !latency.steady())
+            err.println("tokenmill: warning: the timing is not steady (" + String.join("; ", latency.unsteady())
+                    + "); a longer --warmup or --min-time may help");
         if (verification.passed()) return 0;
         err.println("tokenmill: " + variant + " gives wrong results, so it was not timed: " + verification.summary());
         return 1;
@@ -114,6 +120,7 @@ record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, 
                 + sig(latency.p99Ms()) + "   p99.9 " + sig(latency.p999Ms()) + "   mean " + sig(latency.meanMs()) + " ms");
         line(out, "samples", latency.samples() + " samples of " + latency.callsPerSample() + " call"
                 + (latency.callsPerSample() == 1 ? "" : "s") + " each");
+        line(out, "steady", latency.steady() ? "yes" : "NO: " + String.join("; ", latency.unsteady()));
         if (spec.flops() > 0)
             line(out, "compute", (gflops() >= 1000 ? sig(gflops() / 1000) + " TFLOP/s" : sig(gflops()) + " GFLOP/s")
                     + "   intensity " + sig(spec.arithmeticIntensity()) + " FLOP/byte");

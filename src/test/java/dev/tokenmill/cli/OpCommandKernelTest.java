@@ -62,8 +62,8 @@ class OpCommandKernelTest {
         Cli.Result r = Cli.run(Stream.concat(Stream.of(args), Stream.of(QUICK)).toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         List<String> labels = r.outLines().stream().map(l -> l.substring(0, 13).strip()).toList();
-        assertEquals(List.of("op", "backend", "device", "variant", "verification", "latency", "samples", "compute",
-                "bandwidth", "working set"), labels);
+        assertEquals(List.of("op", "backend", "device", "variant", "verification", "latency", "samples", "steady",
+                "compute", "bandwidth", "working set"), labels);
         assertTrue(r.outLines().get(4).startsWith("verification  ok"), r.out());
     }
 }

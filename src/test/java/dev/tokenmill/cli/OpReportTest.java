@@ -18,12 +18,13 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Verify-then-time and the figures and output derived from it, on a backend whose behaviour is known exactly. */
 class OpReportTest {
     static final List<String> JSON_KEYS = List.of("op", "backend", "device", "variant", "dtype", "shape", "median_ms",
-            "p50_ms", "p90_ms", "p99_ms", "p999_ms", "mean_ms", "samples", "calls_per_sample", "gflops", "gbs",
+            "p50_ms", "p90_ms", "p99_ms", "p999_ms", "mean_ms", "samples", "calls_per_sample", "steady", "unsteady", "gflops", "gbs",
             "intensity", "sets", "verified");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Timer QUICK = new Timer(0, 0, Defaults.OP_MIN_SAMPLES, 1000);
@@ -68,7 +69,9 @@ class OpReportTest {
 
         StringWriter out = new StringWriter(), err = new StringWriter();
         assertEquals(0, r.print(true, new PrintWriter(out, true), new PrintWriter(err, true)));
-        assertEquals("", err.toString());
+        // QUICK has no warm-up: the figure is printed, and said not to be steady
+        assertEquals("tokenmill: warning: the timing is not steady (no warm-up: the timed calls include the first ones);"
+                + " a longer --warmup or --min-time may help\n", err.toString());
         JsonNode j = onlyObject(out.toString());
         JSON_KEYS.forEach(k -> assertTrue(j.has(k), k));
         assertEquals("linear", j.get("op").asText());
@@ -83,6 +86,8 @@ class OpReportTest {
         assertEquals(median, j.get("p999_ms").asDouble());
         assertEquals(median, j.get("mean_ms").asDouble(), 1e-3);
         assertEquals(1, j.get("calls_per_sample").asInt(), "a 2 ms call is a sample on its own");
+        assertFalse(j.get("steady").asBoolean());
+        assertEquals("no warm-up: the timed calls include the first ones", j.get("unsteady").get(0).asText());
         assertTrue(j.get("samples").asInt() >= Defaults.OP_MIN_SAMPLES);
         assertEquals(SPEC.flops() / (median / 1e3) / 1e9, j.get("gflops").asDouble(), 1e-9);
         assertEquals(SPEC.minBytes() / (median / 1e3) / 1e9, j.get("gbs").asDouble(), 1e-9);
@@ -104,7 +109,7 @@ class OpReportTest {
         r.printLines(new PrintWriter(out, true));
         List<String> lines = out.toString().lines().toList();
         List<String> labels = lines.stream().map(l -> l.substring(0, 13).strip()).toList();
-        assertEquals(List.of("op", "backend", "device", "variant", "verification", "latency", "samples", "compute",
+        assertEquals(List.of("op", "backend", "device", "variant", "verification", "latency", "samples", "steady", "compute",
                 "bandwidth", "working set"), labels);
         lines.forEach(l -> assertEquals(' ', l.charAt(13), l));
         assertTrue(lines.get(0).contains("decode bf16  batch=8 heads=32 kv_heads=8 head_dim=128 context=4096"), lines.get(0));
@@ -113,7 +118,8 @@ class OpReportTest {
         assertTrue(lines.get(4).startsWith("verification  ok"), lines.get(4));
         assertTrue(lines.get(5).matches("latency +median 0\\.5\\d* ms +p90 .* p99 .* p99\\.9 .* mean .* ms"), lines.get(5));
         // 8 sequences x 4096 tokens x 8 KV heads x 128 x 2 (K and V) x 2 bytes, plus q and o: ~134 MB in 0.5 ms.
-        assertTrue(lines.get(8).matches("bandwidth +26\\d\\.\\d GB/s .*"), lines.get(8));
+        assertTrue(lines.get(7).startsWith("steady        NO: no warm-up"), lines.get(7));
+        assertTrue(lines.get(9).matches("bandwidth +26\\d\\.\\d GB/s .*"), lines.get(8));
     }
 
     @Test
