@@ -2,7 +2,9 @@ package dev.tokenmill.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenmill.backend.Bytes;
 import dev.tokenmill.backend.DeviceInfo;
+import dev.tokenmill.backend.WorkingSet;
 import dev.tokenmill.measure.LatencyStats;
 import dev.tokenmill.op.OpSpec;
 import dev.tokenmill.reference.Verification;
@@ -14,26 +16,39 @@ import java.math.MathContext;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * What {@code op} found: the verification and, when it passed, the latency distribution and the figures derived
  * from the op's FLOP and byte counts at the median. {@code latency} is null when the op was not timed.
- * {@code origin} records where the shape came from (model, projection); {@code auto} that --backend auto chose.
+ * {@code clock} says what timed it ({@link dev.tokenmill.backend.PreparedOp#clock}); the timed calls rotated through
+ * {@code sets} operand sets towards a working set of {@code targetBytes}. {@code origin} records where the shape came
+ * from (model, projection); {@code auto} that --backend auto chose.
  */
-record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, int sets, long workingSetBytes,
-                Verification verification, LatencyStats latency, Map<String, Object> origin, boolean auto) {
+record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, String clock, int sets,
+                long targetBytes, Verification verification, LatencyStats latency, Map<String, Object> origin,
+                boolean auto) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, int sets, long workingSetBytes,
+    OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, String clock, int sets, long targetBytes,
              Verification verification, LatencyStats latency) {
-        this(spec, backend, device, variant, sets, workingSetBytes, verification, latency, Map.of(), false);
+        this(spec, backend, device, variant, clock, sets, targetBytes, verification, latency, Map.of(), false);
     }
 
     OpReport withOrigin(Map<String, Object> origin, boolean auto) {
-        return new OpReport(spec, backend, device, variant, sets, workingSetBytes, verification, latency, origin, auto);
+        return new OpReport(spec, backend, device, variant, clock, sets, targetBytes, verification, latency, origin, auto);
     }
 
     boolean timed() { return latency != null; }
+
+    /** The bytes the timed calls cycle through: each set's traffic (the op's minimum bytes) times the sets. */
+    long workingSetBytes() { return sets * spec.minBytes(); }
+
+    /** Whether that working set fits in the device's largest cache; null when the device does not report one. */
+    Boolean cacheResident() {
+        OptionalLong cache = WorkingSet.cacheBytes(device);
+        return cache.isPresent() ? workingSetBytes() <= cache.getAsLong() : null;
+    }
 
     /** GFLOP/s at the median; 0 for ops without arithmetic. */
     double gflops() { return spec.flops() / medianSeconds() / 1e9; }
@@ -74,8 +89,13 @@ record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, 
         j.put("gflops", timed() ? gflops() : null);
         j.put("gbs", timed() ? gbs() : null);
         j.put("intensity", spec.arithmeticIntensity());
+        j.put("timing", clock);
         j.put("sets", sets);
-        j.put("working_set_bytes", workingSetBytes);
+        j.put("working_set_bytes", workingSetBytes());
+        j.put("working_set_target_bytes", targetBytes);
+        OptionalLong cache = WorkingSet.cacheBytes(device);
+        j.put("cache_bytes", cache.isPresent() ? cache.getAsLong() : null);
+        j.put("cache_resident", cacheResident());
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("passed", verification.passed());
         v.put("max_rel_err", Double.isFinite(verification.maxRelErr()) ? verification.maxRelErr() : null);
@@ -119,14 +139,27 @@ record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, 
         line(out, "latency", "median " + sig(latency.p50Ms()) + " ms   p90 " + sig(latency.p90Ms()) + "   p99 "
                 + sig(latency.p99Ms()) + "   p99.9 " + sig(latency.p999Ms()) + "   mean " + sig(latency.meanMs()) + " ms");
         line(out, "samples", latency.samples() + " samples of " + latency.callsPerSample() + " call"
-                + (latency.callsPerSample() == 1 ? "" : "s") + " each");
+                + (latency.callsPerSample() == 1 ? "" : "s") + " each, timed by "
+                + (clock.equals("device_events") ? "the device's events" : "the host's wall clock"));
         line(out, "steady", latency.steady() ? "yes" : "NO: " + String.join("; ", latency.unsteady()));
         if (spec.flops() > 0)
             line(out, "compute", (gflops() >= 1000 ? sig(gflops() / 1000) + " TFLOP/s" : sig(gflops()) + " GFLOP/s")
                     + "   intensity " + sig(spec.arithmeticIntensity()) + " FLOP/byte");
-        line(out, "bandwidth", sig(gbs()) + " GB/s   (" + sig(spec.minBytes() / 1e6) + " MB moved per call)");
-        line(out, "working set", sets + " rotating operand set" + (sets == 1 ? "" : "s") + " (target "
-                + (workingSetBytes >> 20) + " MiB, beyond the caches)");
+        line(out, "bandwidth", sig(gbs()) + " GB/s   (" + sig(spec.minBytes() / 1e6) + " MB moved per call)"
+                + (Boolean.TRUE.equals(cacheResident()) ? "   cache-resident: see the working set" : ""));
+        line(out, "working set", workingSetText());
+    }
+
+    /** The rotation and where it sits against the device's cache, e.g. {@code 2 sets x 134 MiB = 268 MiB, beyond ...}. */
+    private String workingSetText() {
+        String text = sets + " rotating operand set" + (sets == 1 ? "" : "s") + " x " + Bytes.text(spec.minBytes())
+                + " = " + Bytes.text(workingSetBytes());
+        if (workingSetBytes() < targetBytes) text += " (short of the " + Bytes.text(targetBytes) + " target)";
+        OptionalLong cache = WorkingSet.cacheBytes(device);
+        if (cache.isEmpty()) return text + "; the device does not report its cache size, so this may be a cache figure";
+        return text + (workingSetBytes() <= cache.getAsLong()
+                ? ", within the " + Bytes.text(cache.getAsLong()) + " cache: a cache figure, not a memory one"
+                : ", beyond the " + Bytes.text(cache.getAsLong()) + " cache");
     }
 
     private static void line(PrintWriter out, String label, String value) {

@@ -28,8 +28,8 @@ final class OpRunner {
         try (PreparedOp op = backend.prepare(spec, options)) {
             Verification verification = op.verify();
             LatencyStats latency = verification.passed() ? timer.time(op) : null;
-            return new OpReport(spec, backend.name(), device, op.variant(), op.sets(), options.minWorkingSetBytes(),
-                    verification, latency);
+            return new OpReport(spec, backend.name(), device, op.variant(), op.clock(), op.sets(),
+                    options.minWorkingSetBytes(), verification, latency);
         }
     }
 }

@@ -53,6 +53,9 @@ class OpCommandKernelTest {
         boolean computes = List.of("linear", "prefill", "decode").contains(args[1]);
         assertEquals(computes, j.get("gflops").asDouble() > 0, r.out());
         assertTrue(j.get("sets").asInt() >= 1);
+        // the working set is the rotation's real size, not the target; the CPU is timed by the host's clock
+        assertEquals(j.get("sets").asLong() * j.get("bytes").asLong(), j.get("working_set_bytes").asLong());
+        assertEquals("wall_clock", j.get("timing").asText());
     }
 
     @Test

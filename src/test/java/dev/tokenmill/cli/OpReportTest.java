@@ -3,6 +3,8 @@ package dev.tokenmill.cli;
 import dev.tokenmill.Defaults;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenmill.backend.DeviceInfo;
+import dev.tokenmill.measure.LatencyStats;
 import dev.tokenmill.measure.Timer;
 import dev.tokenmill.backend.WorkingSet;
 import dev.tokenmill.op.DType;
@@ -120,6 +122,41 @@ class OpReportTest {
         // 8 sequences x 4096 tokens x 8 KV heads x 128 x 2 (K and V) x 2 bytes, plus q and o: ~134 MB in 0.5 ms.
         assertTrue(lines.get(7).startsWith("steady        NO: no warm-up"), lines.get(7));
         assertTrue(lines.get(9).matches("bandwidth +26\\d\\.\\d GB/s .*"), lines.get(8));
+    }
+
+    @Test
+    void theWorkingSetIsTheRotationsRealSizeAndACacheResidentFigureIsMarked() throws Exception {
+        OpReport r = OpRunner.run(new ScriptedBackend(ScriptedBackend.passing(), 1e-3), SPEC, 1, QUICK);
+        JsonNode j = JSON.readTree(r.json());
+        long set = SPEC.minBytes();   // (4x16 + 8x16 + 4x8) x 4 B = 896 B
+        assertEquals(ScriptedBackend.SETS * set, j.get("working_set_bytes").asLong());
+        assertEquals(4L << 30, j.get("working_set_target_bytes").asLong());
+        assertEquals(1L << 30, j.get("cache_bytes").asLong());
+        assertTrue(j.get("cache_resident").asBoolean());
+        assertEquals("wall_clock", j.get("timing").asText());
+        StringWriter out = new StringWriter();
+        r.printLines(new PrintWriter(out, true));
+        assertTrue(out.toString().contains("working set   3 rotating operand sets x 896 B = 2.63 KiB (short of the 4.00 GiB"
+                + " target), within the 1.00 GiB cache: a cache figure, not a memory one\n"), out.toString());
+        assertTrue(out.toString().contains("cache-resident: see the working set"), out.toString());
+        assertTrue(out.toString().contains("each, timed by the host's wall clock"), out.toString());
+
+        LatencyStats ms = new LatencyStats(10, 1, 1, 1, 1, 1, 1, 1, 1, List.of());
+        OpSpec big = ModelPreset.LLAMA_3_1_8B.decode(8, 4096, KvLayout.PAGED, 16, DType.BF16);
+        OpReport beyond = new OpReport(big, "gpu", new DeviceInfo("gpu", "G", "g", Map.of("l2_bytes", 50L << 20)),
+                "k", "device_events", 2, 200L << 20, ScriptedBackend.passing(), ms);
+        assertFalse(JSON.readTree(beyond.json()).get("cache_resident").asBoolean());
+        StringWriter text = new StringWriter();
+        beyond.printLines(new PrintWriter(text, true));
+        assertTrue(text.toString().contains(" = 256.25 MiB, beyond the 50.00 MiB cache\n"), text.toString());
+        assertTrue(text.toString().contains("timed by the device's events"), text.toString());
+
+        OpReport unknown = new OpReport(big, "cpu", new DeviceInfo("cpu", "C", "c", Map.of()), "k", "wall_clock", 2,
+                256L << 20, ScriptedBackend.passing(), ms);
+        assertTrue(JSON.readTree(unknown.json()).get("cache_resident").isNull());
+        StringWriter u = new StringWriter();
+        unknown.printLines(new PrintWriter(u, true));
+        assertTrue(u.toString().contains("the device does not report its cache size, so this may be a cache figure"), u.toString());
     }
 
     @Test
