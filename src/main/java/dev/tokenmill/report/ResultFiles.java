@@ -12,10 +12,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -40,25 +40,45 @@ public final class ResultFiles {
         return dir.resolve(result.device().id()).resolve(STAMP.format(Instant.parse(result.created())) + ".json");
     }
 
-    /** Writes {@code result} under {@code dir} (see {@link #pathFor}) via a temp file and an atomic move. */
+    /**
+     * Writes {@code result} under {@code dir} and returns its path: {@link #pathFor}, or with {@code -2}, {@code -3}...
+     * before {@code .json} when that name is taken (two runs started in the same second on one kind of device), so
+     * an existing result is never replaced. The file is written in full under a temporary name, then linked to its
+     * name, which fails rather than replace; where links are not supported, moved there if the name is still free.
+     */
     public static Path write(Path dir, ResultFile result) {
-        Path target = pathFor(dir, result);
+        Path first = pathFor(dir, result), parent = first.getParent();
+        String base = first.getFileName().toString().replaceFirst("\\.json$", "");
         try {
-            Files.createDirectories(target.getParent());
-            Path tmp = Files.createTempFile(target.getParent(), ".tokenmill-", ".json.tmp");
+            Files.createDirectories(parent);
+            Path tmp = Files.createTempFile(parent, ".tokenmill-", ".json.tmp");
             try {
                 JSON.writeValue(tmp.toFile(), result);
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                for (int n = 1; ; n++) {
+                    Path target = parent.resolve(n == 1 ? base + ".json" : base + "-" + n + ".json");
+                    try {
+                        placeWithoutReplacing(tmp, target);
+                        return target;
+                    } catch (FileAlreadyExistsException taken) {
+                        // the next suffix
+                    }
                 }
             } finally {
                 Files.deleteIfExists(tmp);
             }
-            return target;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the result file " + target + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write the result file " + first + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code tmp}'s content at {@code target}; FileAlreadyExistsException when {@code target} exists. */
+    private static void placeWithoutReplacing(Path tmp, Path target) throws IOException {
+        try {
+            Files.createLink(target, tmp);   // atomic, and never replaces
+        } catch (FileAlreadyExistsException taken) {
+            throw taken;
+        } catch (UnsupportedOperationException | FileSystemException noLinks) {
+            Files.move(tmp, target);         // no REPLACE_EXISTING: fails when the name is taken
         }
     }
 
