@@ -87,16 +87,24 @@ public final class ResultFiles {
      * missing, not JSON, truncated, not a tokenmill result, of an unknown schema, or lacks a required section.
      */
     public static ResultFile read(Path file) {
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + " does not exist");
+        if (Files.isDirectory(file))
+            throw new IllegalArgumentException(file + " is a directory, not a result file: give the files in it (e.g. "
+                    + file.resolve("*").resolve("*.json") + ")");
+        if (!Files.exists(file)) throw new IllegalArgumentException(file + " does not exist");
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + " is not a regular file, so not a result file");
         JsonNode root;
         try {
-            root = JSON.readTree(file.toFile());
+            try (var in = Files.newInputStream(file)) {
+                root = JSON.readTree(in);
+            }
         } catch (JsonEOFException e) {
             throw new IllegalArgumentException(file + " is truncated: its JSON ends early (line "
                     + e.getLocation().getLineNr() + "); was the run interrupted while it was copied?");
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(file + " is not valid JSON (" + e.getOriginalMessage() + " at line "
                     + e.getLocation().getLineNr() + "); it is corrupt or not a tokenmill result");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IllegalArgumentException("cannot read " + file + ": permission denied");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -108,7 +116,7 @@ public final class ResultFiles {
                     + "\" field)");
         if (!schema.asText().equals(ResultFile.SCHEMA))
             throw new IllegalArgumentException(file + " has schema '" + schema.asText() + "', which this tokenmill does not"
-                    + " know (it reads " + ResultFile.SCHEMA + "); a newer tokenmill may read it");
+                    + " read (it reads " + ResultFile.SCHEMA + ")" + schemaAdvice(schema.asText()));
         for (String section : new String[]{"created", "device", "records"})
             if (root.path(section).isMissingNode() || root.path(section).isNull())
                 throw new IllegalArgumentException(file + " is corrupt: the \"" + section + "\" section is missing");
@@ -124,6 +132,23 @@ public final class ResultFiles {
             if (e instanceof IllegalArgumentException iae && iae.getMessage().startsWith(file.toString())) throw iae;
             String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
             throw new IllegalArgumentException(file + " is corrupt: " + why);
+        }
+    }
+
+    /** What to do about a schema this tokenmill does not read: an older one, a newer one, or one it cannot place. */
+    static String schemaAdvice(String schema) {
+        int version = schemaVersion(schema), ours = schemaVersion(ResultFile.SCHEMA);
+        if (version < 0) return "";
+        if (version < ours) return ": an older tokenmill wrote it; run again to measure in the current schema";
+        return ": a newer tokenmill wrote it, and a newer tokenmill reads it";
+    }
+
+    /** The number after {@code tokenmill/}, or -1 when there is none. */
+    private static int schemaVersion(String schema) {
+        try {
+            return Integer.parseInt(schema.substring(schema.indexOf('/') + 1));
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

@@ -42,6 +42,14 @@ class CompareOutTest {
     }
 
     @Test
+    void aDirectoryGivenAsAFileIsSaidToBeADirectory() {
+        Cli.Result r = Cli.run("compare", "src/test/resources/results");
+        assertEquals(Main.USAGE, r.code(), r.err());
+        OpCommandErrorsTest.assertOneSentence(r, "src/test/resources/results is a directory, not a result file: give the"
+                + " files in it (e.g. src/test/resources/results/*/*.json)");
+    }
+
+    @Test
     void aMissingDirectoryIsCreated() {
         Path nested = dir.resolve("a/b");
         Cli.Result r = Cli.run("compare", NINE, "--out", nested.toString());

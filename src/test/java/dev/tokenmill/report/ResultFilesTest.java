@@ -162,7 +162,27 @@ class ResultFilesTest {
         Path f = dir.resolve("future.json");
         Files.writeString(f, Files.readString(fixture("fake-9000.json")).replace("\"tokenmill/1\"", "\"tokenmill/2\""));
         var e = assertThrows(IllegalArgumentException.class, () -> ResultFiles.read(f));
-        assertTrue(e.getMessage().contains("has schema 'tokenmill/2', which this tokenmill does not know"), e.getMessage());
+        assertTrue(e.getMessage().contains("has schema 'tokenmill/2', which this tokenmill does not read"), e.getMessage());
+    }
+
+    @Test
+    void anOlderSchemaIsSaidToBeOlderAndANewerOneNewer() throws Exception {
+        Path old = dir.resolve("old.json"), future = dir.resolve("future.json");
+        String text = Files.readString(fixture("fake-9000.json"));
+        Files.writeString(old, text.replace("\"tokenmill/1\"", "\"tokenmill/0\""));
+        Files.writeString(future, text.replace("\"tokenmill/1\"", "\"tokenmill/3\""));
+        var e = assertThrows(IllegalArgumentException.class, () -> ResultFiles.read(old));
+        assertEquals(old + " has schema 'tokenmill/0', which this tokenmill does not read (it reads tokenmill/1): an older"
+                + " tokenmill wrote it; run again to measure in the current schema", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ResultFiles.read(future));
+        assertTrue(e.getMessage().endsWith(": a newer tokenmill wrote it, and a newer tokenmill reads it"), e.getMessage());
+    }
+
+    @Test
+    void aDirectoryIsSaidToBeADirectory() {
+        var e = assertThrows(IllegalArgumentException.class, () -> ResultFiles.read(dir));
+        assertEquals(dir + " is a directory, not a result file: give the files in it (e.g. " + dir + "/*/*.json)",
+                e.getMessage());
     }
 
     @Test
