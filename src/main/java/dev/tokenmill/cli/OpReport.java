@@ -7,6 +7,7 @@ import dev.tokenmill.backend.DeviceInfo;
 import dev.tokenmill.backend.WorkingSet;
 import dev.tokenmill.measure.LatencyStats;
 import dev.tokenmill.op.OpSpec;
+import dev.tokenmill.report.Figures;
 import dev.tokenmill.reference.Verification;
 
 import java.io.PrintWriter;
@@ -136,8 +137,9 @@ record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, 
         line(out, "variant", variant);
         line(out, "verification", verification.summary());
         if (!timed()) return;
-        line(out, "latency", "median " + sig(latency.p50Ms()) + " ms   p90 " + sig(latency.p90Ms()) + "   p99 "
-                + sig(latency.p99Ms()) + "   p99.9 " + sig(latency.p999Ms()) + "   mean " + sig(latency.meanMs()) + " ms");
+        line(out, "latency", "median " + Figures.time(latency.p50Ms()) + "   p90 " + Figures.time(latency.p90Ms())
+                + "   p99 " + Figures.time(latency.p99Ms()) + "   p99.9 " + Figures.time(latency.p999Ms())
+                + "   mean " + Figures.time(latency.meanMs()));
         line(out, "samples", latency.samples() + " samples of " + latency.callsPerSample() + " call"
                 + (latency.callsPerSample() == 1 ? "" : "s") + " each, timed by "
                 + (clock.equals("device_events") ? "the device's events" : "the host's wall clock"));

@@ -1,7 +1,6 @@
 package dev.tokenmill.report;
 
 import dev.tokenmill.rollup.Rollup;
-import dev.tokenmill.rollup.RollupText;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -118,7 +118,8 @@ class OpReportTest {
         assertTrue(lines.get(0).contains("(model llama-3.1-8b)"), lines.get(0));
         assertTrue(lines.get(1).contains("fake (chosen by --backend auto)"), lines.get(1));
         assertTrue(lines.get(4).startsWith("verification  ok"), lines.get(4));
-        assertTrue(lines.get(5).matches("latency +median 0\\.5\\d* ms +p90 .* p99 .* p99\\.9 .* mean .* ms"), lines.get(5));
+        // times in the summary table's units: 0.5 ms reads 500 µs
+        assertTrue(lines.get(5).matches("latency +median 500 µs +p90 500 µs +p99 500 µs +p99\\.9 500 µs +mean 500 µs"), lines.get(5));
         // 8 sequences x 4096 tokens x 8 KV heads x 128 x 2 (K and V) x 2 bytes, plus q and o: ~134 MB in 0.5 ms.
         assertTrue(lines.get(7).startsWith("steady        NO: no warm-up"), lines.get(7));
         assertTrue(lines.get(9).matches("bandwidth +26\\d\\.\\d GB/s .*"), lines.get(8));
