@@ -14,7 +14,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -41,47 +44,68 @@ final class RunCommand implements Callable<Integer> {
             description = "directory for result files, checked before the first trial (default: ${DEFAULT-VALUE})")
     Path outDir;
 
+    @Option(names = "--json", description = "print the result file's JSON on stdout instead of the table and roll-up")
+    boolean json;
+
+    /** Logs (progress, the backend chosen, where the result went) go to stderr; the table or the JSON to stdout. */
     @Override public Integer call() {
-        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut(), log = spec.commandLine().getErr();
         RunPlan plan = RunPlan.of(suite, backend, model, quick);
         ResultDestination destination = ResultDestination.check(outDir);
-        try (Backend b = open(backend, out)) {
-            ResultFile result = new SuiteRun(plan, b, out).run();
+        try (Backend b = open(backend, log)) {
+            ResultFile result = new SuiteRun(plan, b, log).run();
             if (result.records().isEmpty()) {
-                err.println("tokenmill: nothing was measured (the reasons are above); no result file written.");
+                log.println("tokenmill: nothing was measured (the reasons are above); no result file written.");
                 return 1;
             }
             ResultDestination.Saved saved = destination.save(result);
-            out.println();
-            out.print(SummaryTable.render(result.records()));
-            if (!result.skipped().isEmpty())
-                out.println(result.skipped().size() + " trial(s) skipped; the result file lists them with their reasons.");
-            if (result.energy() != null && result.energy().absentReason() != null)
-                out.println("energy: not measured: " + result.energy().absentReason());
-            if (result.rollup() != null && !result.rollup().isEmpty()) {
-                out.println();
-                out.println("Model roll-up: " + Rollup.LABEL);
-                for (Rollup r : result.rollup()) {
-                    out.println();
-                    RollupText.lines(r).forEach(out::println);
-                }
-            }
+            print(result, saved.file(), json, out);
             if (saved.failure() != null) {
-                err.println("tokenmill: " + saved.failure() + "; the result is saved as " + saved.file()
+                log.println("tokenmill: " + saved.failure() + "; the result is saved as " + saved.file()
                         + " instead: move it where you keep results");
                 return 1;
             }
-            out.println("wrote " + saved.file());
+            log.println("tokenmill: wrote " + saved.file());
             return 0;
         }
     }
 
+    /**
+     * What stdout gets: the result file's JSON as written ({@code json}), or the summary table, what was skipped or
+     * not measured, and the model roll-up.
+     */
+    static void print(ResultFile result, Path file, boolean json, PrintWriter out) {
+        if (json) {
+            try {
+                String text = Files.readString(file);
+                out.print(text.endsWith("\n") ? text : text + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read back the result file " + file + ": " + e.getMessage(), e);
+            }
+            return;
+        }
+        out.println();
+        out.print(SummaryTable.render(result.records()));
+        if (!result.skipped().isEmpty())
+            out.println(result.skipped().size() + " trial(s) skipped; the result file lists them with their reasons.");
+        if (result.energy() != null && result.energy().absentReason() != null)
+            out.println("energy: not measured: " + result.energy().absentReason());
+        if (result.rollup() != null && !result.rollup().isEmpty()) {
+            out.println();
+            out.println("Model roll-up: " + Rollup.LABEL);
+            for (Rollup r : result.rollup()) {
+                out.println();
+                RollupText.lines(r).forEach(out::println);
+            }
+        }
+    }
+
     /** {@code auto} says which backend it picked and why; other names must work here. */
-    private static Backend open(String name, PrintWriter out) {
+    private static Backend open(String name, PrintWriter log) {
         Backend b = BackendCatalog.select(name);
         if (name.equalsIgnoreCase(BackendCatalog.AUTO) && b.name().equals("cpu"))
             try (Backend cuda = BackendCatalog.open("cuda")) {
-                out.println("tokenmill: no working GPU (" + cuda.availability().reason() + "); running on the CPU.");
+                log.println("tokenmill: no working GPU (" + cuda.availability().reason() + "); running on the CPU.");
             }
         return b;
     }

@@ -25,9 +25,9 @@ public final class RollupText {
         } else {
             out.add("  no totals: not measured: " + String.join("; ", r.missing()));
         }
-        out.add(f("  %-10s %6s %10s %10s %6s %9s", "part", "calls", "per call", "per pass", "share", "per pass"));
+        out.add(f("  %-10s %6s %10s %10s %6s %12s", "part", "calls", "time/call", "time/pass", "share", "energy/pass"));
         for (Rollup.Part p : r.parts())
-            out.add(f("  %-10s %6d %10s %10s %6s %9s", p.name(), p.callsPerPass(), time(p.secondsPerCall()),
+            out.add(f("  %-10s %6d %10s %10s %6s %12s", p.name(), p.callsPerPass(), time(p.secondsPerCall()),
                     time(p.seconds()), p.share() == null ? "-" : f("%.1f%%", 100 * p.share()),
                     p.joules() == null ? "-" : SummaryTable.joules(p.joules())));
         out.add("  leaves out: " + String.join(", ", r.leavesOut()));
