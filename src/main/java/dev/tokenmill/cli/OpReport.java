@@ -158,7 +158,9 @@ record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, 
                 + " = " + Bytes.text(workingSetBytes());
         if (workingSetBytes() < targetBytes) text += " (short of the " + Bytes.text(targetBytes) + " target)";
         OptionalLong cache = WorkingSet.cacheBytes(device);
-        if (cache.isEmpty()) return text + "; the device does not report its cache size, so this may be a cache figure";
+        if (cache.isEmpty())
+            return text + "; the device does not report its cache size" + (workingSetBytes() < targetBytes
+                    ? ", so this may be a cache figure" : "");
         return text + (workingSetBytes() <= cache.getAsLong()
                 ? ", within the " + Bytes.text(cache.getAsLong()) + " cache: a cache figure, not a memory one"
                 : ", beyond the " + Bytes.text(cache.getAsLong()) + " cache");

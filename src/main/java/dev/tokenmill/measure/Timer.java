@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -65,8 +66,15 @@ public final class Timer {
         this.compileMillis = compileMillis;
     }
 
-    public LatencyStats time(PreparedOp op) {
+    public LatencyStats time(PreparedOp op) { return time(op, phase -> {}); }
+
+    /** {@link #time(PreparedOp)}, telling {@code phases} when the warm-up and the timing begin, in words. */
+    public LatencyStats time(PreparedOp op, Consumer<String> phases) {
+        phases.accept(warmupSeconds == 0 ? "no warm-up: one probe call"
+                : String.format(Locale.ROOT, "warming up: %s to %s s, until the JIT is quiet and two windows agree",
+                warmupSeconds, 4 * warmupSeconds));
         WarmUp warm = warmUp(op);
+        phases.accept(String.format(Locale.ROOT, "timing: at least %s s and %d samples", minSeconds, minSamples));
         int batch = (int) Math.min(10_000, Math.max(1, Math.ceil(MIN_SAMPLE_SECONDS / Math.max(warm.secondsPerCall(), 1e-9))));
         Histogram h = new Histogram(3);
         long end = System.nanoTime() + (long) (minSeconds * 1e9);

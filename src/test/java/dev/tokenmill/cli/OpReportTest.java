@@ -35,7 +35,7 @@ class OpReportTest {
     @Test
     void aFailedVerificationIsNeverTimed() throws Exception {
         ScriptedBackend fake = new ScriptedBackend(ScriptedBackend.failing(), 1e-3);
-        OpReport r = OpRunner.run(fake, SPEC, 1, QUICK);
+        OpReport r = OpRunner.run(fake, SPEC, 1, QUICK, phase -> {});
         assertEquals(0, fake.timedCalls);
 
         StringWriter out = new StringWriter(), err = new StringWriter();
@@ -62,7 +62,7 @@ class OpReportTest {
     @Test
     void figuresDeriveFromTheShapeAndTheMedian() throws Exception {
         ScriptedBackend fake = new ScriptedBackend(ScriptedBackend.passing(), 2e-3);
-        OpReport r = OpRunner.run(fake, SPEC, 42, QUICK);
+        OpReport r = OpRunner.run(fake, SPEC, 42, QUICK, phase -> {});
         assertTrue(fake.timedCalls >= Defaults.OP_MIN_SAMPLES);
         // Cold caches: the working set is four times the device's last-level cache, with the seed asked for.
         assertEquals(WorkingSet.bytes(fake.device()), fake.prepared.minWorkingSetBytes());
@@ -105,7 +105,7 @@ class OpReportTest {
     @Test
     void humanOutputIsAFewAlignedLines() {
         OpSpec spec = ModelPreset.LLAMA_3_1_8B.decode(8, 4096, KvLayout.PAGED, 16, DType.BF16);
-        OpReport r = OpRunner.run(new ScriptedBackend(ScriptedBackend.passing(), 0.5e-3), spec, 1, QUICK)
+        OpReport r = OpRunner.run(new ScriptedBackend(ScriptedBackend.passing(), 0.5e-3), spec, 1, QUICK, phase -> {})
                 .withOrigin(Map.of("model", "llama-3.1-8b"), true);
         StringWriter out = new StringWriter();
         r.printLines(new PrintWriter(out, true));
@@ -127,7 +127,7 @@ class OpReportTest {
 
     @Test
     void theWorkingSetIsTheRotationsRealSizeAndACacheResidentFigureIsMarked() throws Exception {
-        OpReport r = OpRunner.run(new ScriptedBackend(ScriptedBackend.passing(), 1e-3), SPEC, 1, QUICK);
+        OpReport r = OpRunner.run(new ScriptedBackend(ScriptedBackend.passing(), 1e-3), SPEC, 1, QUICK, phase -> {});
         JsonNode j = JSON.readTree(r.json());
         long set = SPEC.minBytes();   // (4x16 + 8x16 + 4x8) x 4 B = 896 B
         assertEquals(ScriptedBackend.SETS * set, j.get("working_set_bytes").asLong());
@@ -153,7 +153,7 @@ class OpReportTest {
         assertTrue(text.toString().contains("timed by the device's events"), text.toString());
 
         OpReport unknown = new OpReport(big, "cpu", new DeviceInfo("cpu", "C", "c", Map.of()), "k", "wall_clock", 2,
-                256L << 20, ScriptedBackend.passing(), ms);
+                1L << 30, ScriptedBackend.passing(), ms);
         assertTrue(JSON.readTree(unknown.json()).get("cache_resident").isNull());
         StringWriter u = new StringWriter();
         unknown.printLines(new PrintWriter(u, true));
