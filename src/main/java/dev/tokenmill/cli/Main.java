@@ -18,6 +18,8 @@ import java.io.PrintWriter;
 public final class Main {
     /** Exit code for bad input (usage, invalid shapes); 1 is a failure while running. */
     public static final int USAGE = 2;
+    /** Exit code of a run stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report an interrupted command). */
+    public static final int INTERRUPTED = 130;
 
     public static void main(String[] args) {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));

@@ -4,6 +4,7 @@ import dev.tokenmill.Defaults;
 import dev.tokenmill.backend.Backend;
 import dev.tokenmill.backends.BackendCatalog;
 import dev.tokenmill.measure.RunPlan;
+import dev.tokenmill.measure.RunStop;
 import dev.tokenmill.measure.SuiteRun;
 import dev.tokenmill.report.ResultFile;
 import dev.tokenmill.report.RollupText;
@@ -47,27 +48,44 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the result file's JSON on stdout instead of the table and roll-up")
     boolean json;
 
-    /** Logs (progress, the backend chosen, where the result went) go to stderr; the table or the JSON to stdout. */
+    /**
+     * Logs (progress, the backend chosen, where the result went) go to stderr; the table or the JSON to stdout. On
+     * SIGINT or SIGTERM the run stops, keeps the trials it finished in a result file marked partial, and says where.
+     */
     @Override public Integer call() {
         PrintWriter out = spec.commandLine().getOut(), log = spec.commandLine().getErr();
         RunPlan plan = RunPlan.of(suite, backend, model, quick);
-        ResultDestination destination = ResultDestination.check(outDir);
         try (Backend b = open(backend, log)) {
-            ResultFile result = new SuiteRun(plan, b, log).run();
-            if (result.records().isEmpty()) {
-                log.println("tokenmill: nothing was measured (the reasons are above); no result file written.");
-                return 1;
+            ResultDestination destination = ResultDestination.check(outDir);
+            RunStop stop = new RunStop();
+            try (StopOnSignal signals = new StopOnSignal(stop)) {
+                return run(new SuiteRun(plan, b, stop, log), destination, out, log);
             }
-            ResultDestination.Saved saved = destination.save(result);
-            print(result, saved.file(), json, out);
-            if (saved.failure() != null) {
-                log.println("tokenmill: " + saved.failure() + "; the result is saved as " + saved.file()
-                        + " instead: move it where you keep results");
-                return 1;
-            }
-            log.println("tokenmill: wrote " + saved.file());
-            return 0;
         }
+    }
+
+    /** Runs, saves and prints; returns the exit code. */
+    int run(SuiteRun run, ResultDestination destination, PrintWriter out, PrintWriter log) {
+        ResultFile result = run.run();
+        if (result.records().isEmpty()) {
+            log.println("tokenmill: nothing was measured (" + (result.partial() ? "stopped before the first trial finished"
+                    : "the reasons are above") + "); no result file written.");
+            return result.partial() ? Main.INTERRUPTED : 1;
+        }
+        ResultDestination.Saved saved = destination.save(result);
+        print(result, saved.file(), json, out);
+        if (saved.failure() != null) {
+            log.println("tokenmill: " + saved.failure() + "; the result is saved as " + saved.file()
+                    + " instead: move it where you keep results");
+            return 1;
+        }
+        if (result.partial()) {
+            log.println("tokenmill: the " + result.records().size() + " record(s) measured before the stop are in "
+                    + saved.file() + ", marked partial (compare labels it)");
+            return Main.INTERRUPTED;
+        }
+        log.println("tokenmill: wrote " + saved.file());
+        return 0;
     }
 
     /**

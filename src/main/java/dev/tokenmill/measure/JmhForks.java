@@ -30,14 +30,19 @@ import java.util.Map;
  * @param ceilings the run's measured ceilings, for each record's fraction of them
  * @param energy   the energy baseline, or null when the forks read no energy
  * @param jmh      JMH's settings; null fields keep the benchmarks' annotations
+ * @param scratch  where JMH writes its JSON results, removed however the run ends (a stop included)
  */
-record JmhForks(Ceilings ceilings, EnergyBaseline energy, RunPlan.Jmh jmh) {
+record JmhForks(Ceilings ceilings, EnergyBaseline energy, RunPlan.Jmh jmh, Path scratch) {
 
-    /** The benchmarks matching {@code include}, with {@code params}; progress and skips go to {@code progress}. */
-    ArrayNode run(String include, Map<String, String[]> params, JmhProgress progress) {
+    /**
+     * The benchmarks matching {@code include}, with {@code params}; progress and skips go to {@code progress}. Throws
+     * {@link RunStop.Stopped} when {@code trials} was told to stop; its {@link StoppableTrials#completedJson} holds
+     * what finished.
+     */
+    ArrayNode run(String include, Map<String, String[]> params, StoppableTrials trials) {
         Path json = null;
         try {
-            json = Files.createTempFile("tokenmill-jmh-", ".json");
+            json = Files.createTempFile(scratch, "tokenmill-jmh-", ".json");
             List<String> jvmArgs = new ArrayList<>(ForkFlags.ALL);
             jvmArgs.add("-D" + Ceilings.PROPERTY + "=" + ceilings.toProperty());
             if (energy != null) jvmArgs.add("-D" + EnergyBaseline.PROPERTY + "=" + energy.toProperty());
@@ -54,7 +59,7 @@ record JmhForks(Ceilings ceilings, EnergyBaseline energy, RunPlan.Jmh jmh) {
                 o.warmupIterations(jmh.warmupIterations()).warmupTime(TimeValue.fromString(jmh.warmupTime()));
             if (jmh.iterations() != null)
                 o.measurementIterations(jmh.iterations()).measurementTime(TimeValue.fromString(jmh.iterationTime()));
-            new Runner(o.build(), progress).run();
+            new Runner(o.build(), trials).run();
             JsonNode results = Files.size(json) == 0 ? ResultFiles.JSON.createArrayNode() : ResultFiles.JSON.readTree(json.toFile());
             return (ArrayNode) results;
         } catch (RunnerException e) {

@@ -35,9 +35,13 @@ public final class ResultFiles {
 
     private ResultFiles() {}
 
-    /** {@code dir/<device id>/<timestamp>.json}, e.g. {@code results/cpu-intel-xeon-2c/2026-11-25T11-31-29Z.json}. */
+    /**
+     * {@code dir/<device id>/<timestamp>.json}, e.g. {@code results/cpu-intel-xeon-2c/2026-11-25T11-31-29Z.json};
+     * {@code <timestamp>-partial.json} for a run that stopped before its end.
+     */
     public static Path pathFor(Path dir, ResultFile result) {
-        return dir.resolve(result.device().id()).resolve(STAMP.format(Instant.parse(result.created())) + ".json");
+        return dir.resolve(result.device().id()).resolve(STAMP.format(Instant.parse(result.created()))
+                + (result.partial() ? "-partial" : "") + ".json");
     }
 
     /**

@@ -37,7 +37,7 @@ class SuiteRunTest {
         StringWriter text = new StringWriter();
         ResultFile result;
         try (FakeBackend fake = new FakeBackend()) {
-            result = new SuiteRun(plan, fake, new CeilingProbe(new Timer(0.1, 0.3, 3, 1000), 4096),
+            result = new SuiteRun(plan, fake, new CeilingProbe(new Timer(0.1, 0.3, 3, 1000), 4096), new RunStop(), dir,
                     new PrintWriter(text, true)).run();
         }
 
@@ -85,7 +85,7 @@ class SuiteRunTest {
         StringWriter text = new StringWriter();
         ResultFile result;
         try (FakeBackend fake = new FakeBackend()) {
-            result = new SuiteRun(plan, fake, new CeilingProbe(new Timer(0.05, 0.1, 3, 100), 1024),
+            result = new SuiteRun(plan, fake, new CeilingProbe(new Timer(0.05, 0.1, 3, 100), 1024), new RunStop(), dir,
                     new PrintWriter(text, true)).run();
         }
         assertTrue(text.toString().contains("ops the llama-3.2-1b roll-up needs beyond the suite's axes:"), text.toString());
