@@ -14,7 +14,8 @@ public final class WorkingSet {
     private WorkingSet() {}
 
     public static long bytes(DeviceInfo device) {
-        return Math.max(Defaults.WORKING_SET_FLOOR_BYTES, Defaults.WORKING_SET_CACHE_MULTIPLE * cacheBytes(device).orElse(0));
+        long cache = cacheBytes(device).orElse(0);
+        return Math.max(Defaults.WORKING_SET_FLOOR_BYTES, Defaults.WORKING_SET_CACHE_MULTIPLE * cache);
     }
 
     /** The largest cache the device reports (LLC on a CPU, L2 on a GPU), if it reports one. */

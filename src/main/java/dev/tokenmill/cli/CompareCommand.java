@@ -26,8 +26,8 @@ final class CompareCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "result files; ratios are to the first")
     List<Path> files;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "write README.md and charts into this directory (created if missing) instead of printing; "
-            + "a README.md that compare did not write is never replaced")
+    @Option(names = "--out", paramLabel = "DIR", description = "write README.md and charts into this directory (created"
+            + " if missing) instead of printing; a README.md that compare did not write is never replaced")
     Path outDir;
 
     @Override public Integer call() {

@@ -58,7 +58,8 @@ final class ResultDestination {
                 tried.add(r + ": " + OutputDirectory.why(r, e.getCause()));
             }
         }
-        String lost = failure + "; no rescue directory took it either (" + String.join("; ", tried) + "), so the result is lost";
+        String lost = failure + "; no rescue directory took it either (" + String.join("; ", tried)
+                + "), so the result is lost";
         throw new UncheckedIOException(lost, new IOException(lost));
     }
 }

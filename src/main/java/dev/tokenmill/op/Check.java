@@ -33,7 +33,7 @@ final class Check {
                     + "): GQA groups whole query heads per KV head");
     }
 
-    /** Most elements in one tensor: 2^40 (4 TiB of f32) is past every device's memory, and sizes in bytes stay far from overflow. */
+    /** Most elements in one tensor: 2^40 (4 TiB of f32) is past every device's memory, and byte sizes stay far from overflow. */
     static final long MAX_ELEMENTS = 1L << 40;
 
     /** Element counts must stay addressable by one int index per row and a long in total. */

@@ -52,7 +52,10 @@ public record KvCache(int batch, int kvHeads, int headDim, int[] seqLens, int ca
         Check.elements("KV cache", batch, capacity, kvHeads, headDim);
     }
 
-    private static int blocksPerSequence(int capacity, int blockSize) { return (int) (((long) capacity + blockSize - 1) / blockSize); }
+    /** Blocks holding {@code capacity} tokens, without the int overflow of {@code capacity + blockSize - 1}. */
+    private static int blocksPerSequence(int capacity, int blockSize) {
+        return (int) (((long) capacity + blockSize - 1) / blockSize);
+    }
 
     @Override public int[] seqLens() { return seqLens.clone(); }
 
