@@ -59,18 +59,22 @@ final class RunCommand implements Callable<Integer> {
             ResultDestination destination = ResultDestination.check(outDir);
             RunStop stop = new RunStop();
             try (StopOnSignal signals = new StopOnSignal(stop)) {
-                return run(new SuiteRun(plan, b, stop, log), destination, out, log);
+                return run(new SuiteRun(plan, b, stop, log), stop, destination, out, log);
             }
         }
     }
 
-    /** Runs, saves and prints; returns the exit code. */
-    int run(SuiteRun run, ResultDestination destination, PrintWriter out, PrintWriter log) {
+    /**
+     * Runs, saves and prints; returns the exit code: 0, {@link Main#INTERRUPTED} for a run stopped by {@code stop}, 1
+     * for one that failed (JMH itself failed, or the result could not be written where asked).
+     */
+    int run(SuiteRun run, RunStop stop, ResultDestination destination, PrintWriter out, PrintWriter log) {
         ResultFile result = run.run();
+        int stopped = stop.requested() ? Main.INTERRUPTED : 1;
         if (result.records().isEmpty()) {
-            log.println("tokenmill: nothing was measured (" + (result.partial() ? "stopped before the first trial finished"
-                    : "the reasons are above") + "); no result file written.");
-            return result.partial() ? Main.INTERRUPTED : 1;
+            log.println("tokenmill: nothing was measured (" + (result.partial() ? "the run stopped before its first trial"
+                    + " finished" : "the reasons are above") + "); no result file written.");
+            return result.partial() ? stopped : 1;
         }
         ResultDestination.Saved saved = destination.save(result);
         print(result, saved.file(), json, out);
@@ -82,7 +86,7 @@ final class RunCommand implements Callable<Integer> {
         if (result.partial()) {
             log.println("tokenmill: the " + result.records().size() + " record(s) measured before the stop are in "
                     + saved.file() + ", marked partial (compare labels it)");
-            return Main.INTERRUPTED;
+            return stopped;
         }
         log.println("tokenmill: wrote " + saved.file());
         return 0;

@@ -21,6 +21,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs suite benchmarks through JMH's Runner in forked VMs, each handed what the run measured before it (the
@@ -36,8 +38,8 @@ record JmhForks(Ceilings ceilings, EnergyBaseline energy, RunPlan.Jmh jmh, Path 
 
     /**
      * The benchmarks matching {@code include}, with {@code params}; progress and skips go to {@code progress}. Throws
-     * {@link RunStop.Stopped} when {@code trials} was told to stop; its {@link StoppableTrials#completedJson} holds
-     * what finished.
+     * {@link RunStop.Stopped} when {@code trials} was told to stop or JMH itself failed; {@code trials}'
+     * {@link StoppableTrials#completedJson} holds what finished.
      */
     ArrayNode run(String include, Map<String, String[]> params, StoppableTrials trials) {
         Path json = null;
@@ -63,11 +65,22 @@ record JmhForks(Ceilings ceilings, EnergyBaseline energy, RunPlan.Jmh jmh, Path 
             JsonNode results = Files.size(json) == 0 ? ResultFiles.JSON.createArrayNode() : ResultFiles.JSON.readTree(json.toFile());
             return (ArrayNode) results;
         } catch (RunnerException e) {
-            throw new IllegalStateException("JMH could not run " + include + ": " + e.getMessage(), e);
+            // a failure of JMH itself ends the run like a stop, so that the trials measured before it are kept
+            throw new RunStop.Stopped("a JMH failure (" + failure(include, e) + ")");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read JMH's results: " + e.getMessage(), e);
         } finally {
             if (json != null) json.toFile().delete();
         }
+    }
+
+    /** JMH's reason in one sentence; its lock (one benchmark run per machine at a time) in words. */
+    static String failure(String include, RunnerException e) {
+        String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("").replaceFirst("^ERROR: ", "");
+        Matcher lock = Pattern.compile("JMH lock \\(([^)]*)\\)").matcher(message);
+        if (lock.find())
+            return "another benchmark run on this machine holds JMH's lock " + lock.group(1)
+                    + ", and two at once would disturb each other's figures: run again when it has finished";
+        return "JMH could not run " + include + ": " + message;
     }
 }

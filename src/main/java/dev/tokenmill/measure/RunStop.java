@@ -52,7 +52,10 @@ public final class RunStop {
         }
     }
 
-    /** The run was stopped (by {@link #request}); unwinds to {@link SuiteRun}, which keeps what was measured. */
+    /**
+     * The run was stopped (by {@link #request}, or by a failure of JMH itself); unwinds to {@link SuiteRun}, which
+     * keeps what was measured.
+     */
     static final class Stopped extends RuntimeException {
         Stopped(String reason) { super(reason, null, false, false); }
     }

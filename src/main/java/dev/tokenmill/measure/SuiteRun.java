@@ -75,7 +75,8 @@ public final class SuiteRun {
         } catch (RunStop.Stopped s) {
             partial = "stopped by " + s.getMessage() + " after " + jmh.size() + " trial(s)";
             log.println();
-            log.println("tokenmill: " + partial + "; the running trial was not finished and its fork was ended");
+            log.println("tokenmill: " + partial + (stop.requested() ? "; the running trial was not finished and its"
+                    + " fork was ended" : ""));
         }
         return ResultAssembly.assemble(plan, backend.name(), device, created, preamble, jmh, skipped, partial);
     }
