@@ -28,5 +28,11 @@ public interface PreparedOp extends Timed, AutoCloseable {
     /** {@inheritDoc} Calls rotate through the operand sets. */
     @Override double secondsPerCall(int calls);
 
+    /**
+     * What {@link #secondsPerCall} reads, as result files name it: {@code wall_clock}, the host's clock around the
+     * calls (the CPU backend), or {@code device_events}, the device's own timestamps (CUDA events).
+     */
+    default String clock() { return "wall_clock"; }
+
     @Override void close();
 }

@@ -3,17 +3,23 @@ package dev.tokenmill.cli;
 import dev.tokenmill.backend.BackendException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
 import java.io.PrintWriter;
 
-/** The {@code tokenmill} command line. Errors are one sentence on stderr and a non-zero exit, never a trace. */
-@Command(name = "tokenmill", mixinStandardHelpOptions = true, versionProvider = Version.class,
+/**
+ * The {@code tokenmill} command line. Errors are one sentence on stderr and a non-zero exit, never a trace. Every
+ * command inherits {@code -h/--help} and {@code -V/--version} from here.
+ */
+@Command(name = "tokenmill", mixinStandardHelpOptions = true, versionProvider = Version.class, scope = ScopeType.INHERIT,
         description = "Measures LLM inference kernels (prefill and decode) on NVIDIA GPUs and CPUs.",
         subcommands = {RunCommand.class, OpCommand.class, DevicesCommand.class, CompareCommand.class,
                 VerifyCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code for bad input (usage, invalid shapes); 1 is a failure while running. */
     public static final int USAGE = 2;
+    /** Exit code of a run stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report an interrupted command). */
+    public static final int INTERRUPTED = 130;
 
     public static void main(String[] args) {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));

@@ -53,11 +53,12 @@ final class OpCommand {
             OpSpec spec = spec();
             Timer timer = options.timer();
             PrintWriter out = command.commandLine().getOut(), err = command.commandLine().getErr();
-            try (Backend backend = BackendCatalog.select(options.backend)) {
-                OpReport report = OpRunner.run(backend, spec, options.seed, timer)
+            OpReport report;
+            try (Backend backend = BackendCatalog.select(options.backend); Progress progress = new Progress(err)) {
+                report = OpRunner.run(backend, spec, options.seed, timer, progress)
                         .withOrigin(origin(), "auto".equalsIgnoreCase(options.backend));
-                return report.print(options.json, out, err);
             }
+            return report.print(options.json, out, err);
         }
     }
 

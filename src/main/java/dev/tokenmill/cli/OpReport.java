@@ -2,9 +2,12 @@ package dev.tokenmill.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenmill.backend.Bytes;
 import dev.tokenmill.backend.DeviceInfo;
+import dev.tokenmill.backend.WorkingSet;
 import dev.tokenmill.measure.LatencyStats;
 import dev.tokenmill.op.OpSpec;
+import dev.tokenmill.report.Figures;
 import dev.tokenmill.reference.Verification;
 
 import java.io.PrintWriter;
@@ -14,26 +17,39 @@ import java.math.MathContext;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * What {@code op} found: the verification and, when it passed, the latency distribution and the figures derived
  * from the op's FLOP and byte counts at the median. {@code latency} is null when the op was not timed.
- * {@code origin} records where the shape came from (model, projection); {@code auto} that --backend auto chose.
+ * {@code clock} says what timed it ({@link dev.tokenmill.backend.PreparedOp#clock}); the timed calls rotated through
+ * {@code sets} operand sets towards a working set of {@code targetBytes}. {@code origin} records where the shape came
+ * from (model, projection); {@code auto} that --backend auto chose.
  */
-record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, int sets, long workingSetBytes,
-                Verification verification, LatencyStats latency, Map<String, Object> origin, boolean auto) {
+record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, String clock, int sets,
+                long targetBytes, Verification verification, LatencyStats latency, Map<String, Object> origin,
+                boolean auto) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, int sets, long workingSetBytes,
+    OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, String clock, int sets, long targetBytes,
              Verification verification, LatencyStats latency) {
-        this(spec, backend, device, variant, sets, workingSetBytes, verification, latency, Map.of(), false);
+        this(spec, backend, device, variant, clock, sets, targetBytes, verification, latency, Map.of(), false);
     }
 
     OpReport withOrigin(Map<String, Object> origin, boolean auto) {
-        return new OpReport(spec, backend, device, variant, sets, workingSetBytes, verification, latency, origin, auto);
+        return new OpReport(spec, backend, device, variant, clock, sets, targetBytes, verification, latency, origin, auto);
     }
 
     boolean timed() { return latency != null; }
+
+    /** The bytes the timed calls cycle through: each set's traffic (the op's minimum bytes) times the sets. */
+    long workingSetBytes() { return sets * spec.minBytes(); }
+
+    /** Whether that working set fits in the device's largest cache; null when the device does not report one. */
+    Boolean cacheResident() {
+        OptionalLong cache = WorkingSet.cacheBytes(device);
+        return cache.isPresent() ? workingSetBytes() <= cache.getAsLong() : null;
+    }
 
     /** GFLOP/s at the median; 0 for ops without arithmetic. */
     double gflops() { return spec.flops() / medianSeconds() / 1e9; }
@@ -67,13 +83,20 @@ record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, 
         j.put("max_ms", timed() ? latency.maxMs() : null);
         j.put("samples", timed() ? latency.samples() : null);
         j.put("calls_per_sample", timed() ? latency.callsPerSample() : null);
+        j.put("steady", timed() ? latency.steady() : null);
+        j.put("unsteady", timed() ? latency.unsteady() : null);
         j.put("flops", spec.flops());
         j.put("bytes", spec.minBytes());
         j.put("gflops", timed() ? gflops() : null);
         j.put("gbs", timed() ? gbs() : null);
         j.put("intensity", spec.arithmeticIntensity());
+        j.put("timing", clock);
         j.put("sets", sets);
-        j.put("working_set_bytes", workingSetBytes);
+        j.put("working_set_bytes", workingSetBytes());
+        j.put("working_set_target_bytes", targetBytes);
+        OptionalLong cache = WorkingSet.cacheBytes(device);
+        j.put("cache_bytes", cache.isPresent() ? cache.getAsLong() : null);
+        j.put("cache_resident", cacheResident());
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("passed", verification.passed());
         v.put("max_rel_err", Double.isFinite(verification.maxRelErr()) ? verification.maxRelErr() : null);
@@ -89,12 +112,16 @@ record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, 
     }
 
     /**
-     * Prints the report (JSON or lines) on {@code out}; a failed verification also gets one sentence on {@code err}.
+     * Prints the report (JSON or lines) on {@code out}; a failed verification also gets one sentence on {@code err},
+     * and so does a timing the timer does not trust to be steady (as a warning: the figure is still printed).
      * Returns the exit code: 0, or 1 when the kernel gave wrong results (and so was not timed).
      */
     int print(boolean asJson, PrintWriter out, PrintWriter err) {
         if (asJson) out.println(json());
         else printLines(out);
+        if (timed() && !latency.steady())
+            err.println("tokenmill: warning: the timing is not steady (" + String.join("; ", latency.unsteady())
+                    + "); a longer --warmup or --min-time may help");
         if (verification.passed()) return 0;
         err.println("tokenmill: " + variant + " gives wrong results, so it was not timed: " + verification.summary());
         return 1;
@@ -110,16 +137,33 @@ record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, 
         line(out, "variant", variant);
         line(out, "verification", verification.summary());
         if (!timed()) return;
-        line(out, "latency", "median " + sig(latency.p50Ms()) + " ms   p90 " + sig(latency.p90Ms()) + "   p99 "
-                + sig(latency.p99Ms()) + "   p99.9 " + sig(latency.p999Ms()) + "   mean " + sig(latency.meanMs()) + " ms");
+        line(out, "latency", "median " + Figures.time(latency.p50Ms()) + "   p90 " + Figures.time(latency.p90Ms())
+                + "   p99 " + Figures.time(latency.p99Ms()) + "   p99.9 " + Figures.time(latency.p999Ms())
+                + "   mean " + Figures.time(latency.meanMs()));
         line(out, "samples", latency.samples() + " samples of " + latency.callsPerSample() + " call"
-                + (latency.callsPerSample() == 1 ? "" : "s") + " each");
+                + (latency.callsPerSample() == 1 ? "" : "s") + " each, timed by "
+                + (clock.equals("device_events") ? "the device's events" : "the host's wall clock"));
+        line(out, "steady", latency.steady() ? "yes" : "NO: " + String.join("; ", latency.unsteady()));
         if (spec.flops() > 0)
             line(out, "compute", (gflops() >= 1000 ? sig(gflops() / 1000) + " TFLOP/s" : sig(gflops()) + " GFLOP/s")
                     + "   intensity " + sig(spec.arithmeticIntensity()) + " FLOP/byte");
-        line(out, "bandwidth", sig(gbs()) + " GB/s   (" + sig(spec.minBytes() / 1e6) + " MB moved per call)");
-        line(out, "working set", sets + " rotating operand set" + (sets == 1 ? "" : "s") + " (target "
-                + (workingSetBytes >> 20) + " MiB, beyond the caches)");
+        line(out, "bandwidth", sig(gbs()) + " GB/s   (" + sig(spec.minBytes() / 1e6) + " MB moved per call)"
+                + (Boolean.TRUE.equals(cacheResident()) ? "   cache-resident: see the working set" : ""));
+        line(out, "working set", workingSetText());
+    }
+
+    /** The rotation and where it sits against the device's cache, e.g. {@code 2 sets x 134 MiB = 268 MiB, beyond ...}. */
+    private String workingSetText() {
+        String text = sets + " rotating operand set" + (sets == 1 ? "" : "s") + " x " + Bytes.text(spec.minBytes())
+                + " = " + Bytes.text(workingSetBytes());
+        if (workingSetBytes() < targetBytes) text += " (short of the " + Bytes.text(targetBytes) + " target)";
+        OptionalLong cache = WorkingSet.cacheBytes(device);
+        if (cache.isEmpty())
+            return text + "; the device does not report its cache size" + (workingSetBytes() < targetBytes
+                    ? ", so this may be a cache figure" : "");
+        return text + (workingSetBytes() <= cache.getAsLong()
+                ? ", within the " + Bytes.text(cache.getAsLong()) + " cache: a cache figure, not a memory one"
+                : ", beyond the " + Bytes.text(cache.getAsLong()) + " cache");
     }
 
     private static void line(PrintWriter out, String label, String value) {

@@ -1,7 +1,9 @@
 package dev.tokenmill.cli;
 
 import dev.tokenmill.backend.Backend;
+import dev.tokenmill.backend.Bytes;
 import dev.tokenmill.backend.DeviceInfo;
+import dev.tokenmill.backend.MemoryGuard;
 import dev.tokenmill.backend.PrepareOptions;
 import dev.tokenmill.backend.PreparedOp;
 import dev.tokenmill.measure.LatencyStats;
@@ -10,22 +12,31 @@ import dev.tokenmill.backend.WorkingSet;
 import dev.tokenmill.op.OpSpec;
 import dev.tokenmill.reference.Verification;
 
+import java.util.function.Consumer;
+
 /**
- * Verify, then time: prepares the op with enough rotating operand sets to defeat the device's caches, checks
- * one call against the float64 reference, and times it only when that check passes.
+ * Verify, then time: refuses a shape whose operands cannot fit the device ({@link MemoryGuard}), prepares the op
+ * with enough rotating operand sets to defeat the device's caches, checks one call against the float64 reference,
+ * and times it only when that check passes.
  */
 final class OpRunner {
     private OpRunner() {}
 
-    static OpReport run(Backend backend, OpSpec spec, long seed, Timer timer) {
+    /** {@code phases} hears each phase as it begins (preparing, verifying, warming up, timing), in words. */
+    static OpReport run(Backend backend, OpSpec spec, long seed, Timer timer, Consumer<String> phases) {
         DeviceInfo device = backend.device();
         PrepareOptions cold = WorkingSet.coldCaches(device);
         PrepareOptions options = new PrepareOptions(seed, cold.minWorkingSetBytes(), cold.maxWorkingSetBytes());
+        // a shape that cannot fit is bad input, refused before anything is allocated (not an out-of-memory error later)
+        MemoryGuard.check(spec, options, device).ifPresent(why -> { throw new IllegalArgumentException(why); });
+        phases.accept("preparing: allocating up to " + Bytes.text(MemoryGuard.needed(spec, options))
+                + " of operands and filling them with random inputs");
         try (PreparedOp op = backend.prepare(spec, options)) {
+            phases.accept("verifying " + op.variant() + " against the float64 reference");
             Verification verification = op.verify();
-            LatencyStats latency = verification.passed() ? timer.time(op) : null;
-            return new OpReport(spec, backend.name(), device, op.variant(), op.sets(), options.minWorkingSetBytes(),
-                    verification, latency);
+            LatencyStats latency = verification.passed() ? timer.time(op, phases) : null;
+            return new OpReport(spec, backend.name(), device, op.variant(), op.clock(), op.sets(),
+                    options.minWorkingSetBytes(), verification, latency);
         }
     }
 }

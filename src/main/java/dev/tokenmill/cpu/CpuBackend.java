@@ -46,13 +46,13 @@ public final class CpuBackend implements Backend {
      * (verification needs one more set); refuses, with the figures, a shape whose single set does not fit.
      */
     @Override public PreparedOp prepare(OpSpec spec, PrepareOptions options) {
-        CpuKernel kernel = kernel(spec);
         long setBytes = Operands.allocationBytes(spec);
         long room = CpuInfo.availableMemoryBytes().orElse(Long.MAX_VALUE) - MEMORY_MARGIN;
         if (2 * setBytes > room)
             throw new BackendException(spec.op() + " " + spec.shapeText() + " needs " + Bytes.text(2 * setBytes)
                     + " of host memory (one operand set and one to verify with); " + Bytes.text(Math.max(0, room))
                     + " is available");
+        CpuKernel kernel = kernel(spec);   // after the memory check: a kernel sizes its work arrays from the shape
         int n = (int) Math.min(options.sets(setBytes), room / setBytes - 1);
         Operands[] sets = new Operands[n];
         for (int i = 0; i < n; i++) sets[i] = Operands.create(spec, options.setSeed(i));

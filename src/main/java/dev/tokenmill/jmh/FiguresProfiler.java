@@ -22,7 +22,7 @@ import java.util.List;
  * median per-call device time; the fraction of the ceilings {@code ./tokenmill run} measured (it hands them to
  * the forks as {@code -Dtokenmill.ceilings=backend=cpu,copy_gbs=..,bf16=..}; plain JMH users may pass the same
  * through {@code -jvmArgsAppend}) and of the datasheet's peaks for known GPUs; per-call latency p50/p99/p99.9;
- * the verification error; the kernel variant (as a label, since JMH results are numbers); and, when the run
+ * the verification error; the kernel variant and what timed it (as labels, since JMH results are numbers); and, when the run
  * handed this VM a GPU to read ({@code -Dtokenmill.energy}, see {@link EnergyBaseline}), the energy per call and
  * the clocks over the trial's measurement iterations ({@link TrialEnergy}).
  * <p>
@@ -70,6 +70,7 @@ public final class FiguresProfiler implements InternalProfiler {
         fraction(out, "datasheet.fraction", t.datasheet(), spec, h);
         out.add(new ScalarResult("verify.max_rel_err", t.verification().maxRelErr(), "rel", AggregationPolicy.MAX));
         out.add(new ScalarResult(JmhRecords.VARIANT + t.variant(), 1, "", AggregationPolicy.MAX));
+        out.add(new ScalarResult(JmhRecords.TIMING + t.clock(), 1, "", AggregationPolicy.MAX));
         return out;
     }
 

@@ -120,6 +120,9 @@ public final class Trial implements AutoCloseable {
 
     String variant() { return variant; }
 
+    /** What timed the calls: {@code wall_clock} or {@code device_events} ({@link PreparedOp#clock}). */
+    String clock() { return op.clock(); }
+
     Verification verification() { return verification; }
 
     /** Ceilings measured for this backend by the run that launched this VM, or null. */

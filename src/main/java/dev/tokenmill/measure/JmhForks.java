@@ -21,6 +21,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs suite benchmarks through JMH's Runner in forked VMs, each handed what the run measured before it (the
@@ -30,14 +32,19 @@ import java.util.Map;
  * @param ceilings the run's measured ceilings, for each record's fraction of them
  * @param energy   the energy baseline, or null when the forks read no energy
  * @param jmh      JMH's settings; null fields keep the benchmarks' annotations
+ * @param scratch  where JMH writes its JSON results, removed however the run ends (a stop included)
  */
-record JmhForks(Ceilings ceilings, EnergyBaseline energy, RunPlan.Jmh jmh) {
+record JmhForks(Ceilings ceilings, EnergyBaseline energy, RunPlan.Jmh jmh, Path scratch) {
 
-    /** The benchmarks matching {@code include}, with {@code params}; progress and skips go to {@code progress}. */
-    ArrayNode run(String include, Map<String, String[]> params, JmhProgress progress) {
+    /**
+     * The benchmarks matching {@code include}, with {@code params}; progress and skips go to {@code progress}. Throws
+     * {@link RunStop.Stopped} when {@code trials} was told to stop or JMH itself failed; {@code trials}'
+     * {@link StoppableTrials#completedJson} holds what finished.
+     */
+    ArrayNode run(String include, Map<String, String[]> params, StoppableTrials trials) {
         Path json = null;
         try {
-            json = Files.createTempFile("tokenmill-jmh-", ".json");
+            json = Files.createTempFile(scratch, "tokenmill-jmh-", ".json");
             List<String> jvmArgs = new ArrayList<>(ForkFlags.ALL);
             jvmArgs.add("-D" + Ceilings.PROPERTY + "=" + ceilings.toProperty());
             if (energy != null) jvmArgs.add("-D" + EnergyBaseline.PROPERTY + "=" + energy.toProperty());
@@ -54,15 +61,26 @@ record JmhForks(Ceilings ceilings, EnergyBaseline energy, RunPlan.Jmh jmh) {
                 o.warmupIterations(jmh.warmupIterations()).warmupTime(TimeValue.fromString(jmh.warmupTime()));
             if (jmh.iterations() != null)
                 o.measurementIterations(jmh.iterations()).measurementTime(TimeValue.fromString(jmh.iterationTime()));
-            new Runner(o.build(), progress).run();
+            new Runner(o.build(), trials).run();
             JsonNode results = Files.size(json) == 0 ? ResultFiles.JSON.createArrayNode() : ResultFiles.JSON.readTree(json.toFile());
             return (ArrayNode) results;
         } catch (RunnerException e) {
-            throw new IllegalStateException("JMH could not run " + include + ": " + e.getMessage(), e);
+            // a failure of JMH itself ends the run like a stop, so that the trials measured before it are kept
+            throw new RunStop.Stopped("a JMH failure (" + failure(include, e) + ")");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read JMH's results: " + e.getMessage(), e);
         } finally {
             if (json != null) json.toFile().delete();
         }
+    }
+
+    /** JMH's reason in one sentence; its lock (one benchmark run per machine at a time) in words. */
+    static String failure(String include, RunnerException e) {
+        String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("").replaceFirst("^ERROR: ", "");
+        Matcher lock = Pattern.compile("JMH lock \\(([^)]*)\\)").matcher(message);
+        if (lock.find())
+            return "another benchmark run on this machine holds JMH's lock " + lock.group(1)
+                    + ", and two at once would disturb each other's figures: run again when it has finished";
+        return "JMH could not run " + include + ": " + message;
     }
 }

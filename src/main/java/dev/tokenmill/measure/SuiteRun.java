@@ -8,6 +8,7 @@ import dev.tokenmill.report.ResultFile;
 import dev.tokenmill.report.ResultFiles;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,48 +17,78 @@ import java.util.Map;
 /**
  * One {@code ./tokenmill run}, in three steps that each have a class: the {@link RunPreamble} (idle power and
  * ceilings), the suites through {@link JmhForks} (each suite's axes, then the trials the model roll-up needs
- * beyond them), and the {@link ResultAssembly} of the result file.
+ * beyond them), and the {@link ResultAssembly} of the result file. A run told to stop ({@link RunStop}) starts no
+ * further trial and returns what it finished, as a result marked partial.
  */
 public final class SuiteRun {
     private final RunPlan plan;
     private final Backend backend;
     private final CeilingProbe probe;
-    private final PrintWriter out;
+    private final RunStop stop;
+    private final Path scratch;
+    private final PrintWriter log;
 
-    /** A run with the probe timing {@link CeilingProbe#forRun} picks for the plan. */
-    public SuiteRun(RunPlan plan, Backend backend, PrintWriter out) {
-        this(plan, backend, CeilingProbe.forRun(plan.quick()), out);
+    /** A run with the probe timing {@link CeilingProbe#forRun} picks for the plan, JMH's files in the temporary directory. */
+    public SuiteRun(RunPlan plan, Backend backend, RunStop stop, PrintWriter log) {
+        this(plan, backend, CeilingProbe.forRun(plan.quick()), stop, Path.of(System.getProperty("java.io.tmpdir")), log);
     }
 
-    public SuiteRun(RunPlan plan, Backend backend, CeilingProbe probe, PrintWriter out) {
+    /** {@code log} hears the progress; JMH writes its results into {@code scratch} (and they are removed). */
+    public SuiteRun(RunPlan plan, Backend backend, CeilingProbe probe, RunStop stop, Path scratch, PrintWriter log) {
         this.plan = plan;
         this.backend = backend;
         this.probe = probe;
-        this.out = out;
+        this.stop = stop;
+        this.scratch = scratch;
+        this.log = log;
     }
 
+    /** The run's result; partial ({@code run.partial} says why) when a stop was requested before the end. */
     public ResultFile run() {
         String created = ResultFiles.now();
         DeviceInfo device = backend.device();
-        out.println("tokenmill: measuring " + device.name() + " (" + backend.name() + "), model " + plan.model()
+        log.println("tokenmill: measuring " + device.name() + " (" + backend.name() + "), model " + plan.model()
                 + ", dtypes " + plan.dtypes().stream().map(DType::id).toList() + (plan.quick() ? ", quick" : ""));
-        RunPreamble preamble = RunPreamble.measure(plan, backend, probe, out);
-        JmhForks forks = new JmhForks(preamble.ceilings(), preamble.energy().baseline(), preamble.jmh());
+        RunPreamble preamble = RunPreamble.measure(plan, backend, probe, log);
+        JmhForks forks = new JmhForks(preamble.ceilings(), preamble.energy().baseline(), preamble.jmh(), scratch);
         ArrayNode jmh = ResultFiles.JSON.createArrayNode();
         List<ResultFile.Skip> skipped = new ArrayList<>();
-        for (String suite : plan.suites()) {
-            out.println("suite " + suite + ":");
-            JmhProgress progress = new JmhProgress(out);
-            Map<String, String[]> params = suiteParams(suite);
-            jmh.addAll(forks.run(RunPlan.includePattern(suite), params, progress));
-            List<RollupPlan.SuiteTrial> extra = plan.rollup() == null ? List.of()
-                    : plan.rollup().trials(suite).stream().filter(t -> !SuiteAxes.covers(params, t)).toList();
-            if (!extra.isEmpty()) out.println("  ops the " + plan.model() + " roll-up needs beyond the suite's axes:");
-            for (RollupPlan.SuiteTrial t : extra)
-                jmh.addAll(forks.run(SuiteAxes.includeExactly(t.benchmark()), trialParams(t), progress));
-            skipped.addAll(progress.skipped());
+        String partial = null;
+        try {
+            for (String suite : plan.suites()) {
+                stop.check();
+                log.println("suite " + suite + ":");
+                JmhProgress progress = new JmhProgress(log);
+                try {
+                    Map<String, String[]> params = suiteParams(suite);
+                    run(forks, RunPlan.includePattern(suite), params, progress, jmh);
+                    List<RollupPlan.SuiteTrial> extra = plan.rollup() == null ? List.of()
+                            : plan.rollup().trials(suite).stream().filter(t -> !SuiteAxes.covers(params, t)).toList();
+                    if (!extra.isEmpty()) log.println("  ops the " + plan.model() + " roll-up needs beyond the suite's axes:");
+                    for (RollupPlan.SuiteTrial t : extra)
+                        run(forks, SuiteAxes.includeExactly(t.benchmark()), trialParams(t), progress, jmh);
+                } finally {
+                    skipped.addAll(progress.skipped());
+                }
+            }
+        } catch (RunStop.Stopped s) {
+            partial = "stopped by " + s.getMessage() + " after " + jmh.size() + " trial(s)";
+            log.println();
+            log.println("tokenmill: " + partial + (stop.requested() ? "; the running trial was not finished and its"
+                    + " fork was ended" : ""));
         }
-        return ResultAssembly.assemble(plan, backend.name(), device, created, preamble, jmh, skipped);
+        return ResultAssembly.assemble(plan, backend.name(), device, created, preamble, jmh, skipped, partial);
+    }
+
+    /** One {@link JmhForks#run} into {@code jmh}; when stopped, the trials it finished are kept before unwinding. */
+    private void run(JmhForks forks, String include, Map<String, String[]> params, JmhProgress progress, ArrayNode jmh) {
+        StoppableTrials trials = new StoppableTrials(progress, stop);
+        try {
+            jmh.addAll(forks.run(include, params, trials));
+        } catch (RunStop.Stopped s) {
+            jmh.addAll(trials.completedJson());
+            throw s;
+        }
     }
 
     /** The parameters of a suite's main run: the plan's axes for it, on this backend, model and dtypes. */

@@ -5,7 +5,11 @@ import org.HdrHistogram.Histogram;
 
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -18,11 +22,24 @@ import java.util.function.LongSupplier;
  * Each sample is the device-timed mean of a batch of back-to-back calls; the batch is sized so that one sample
  * lasts at least {@link #MIN_SAMPLE_SECONDS} (timer resolution and launch gaps stay small against it). For ops
  * slower than that, a sample is one call and the percentiles are per-call latencies.
+ * <p>
+ * The result says when its own signals show it is not steady ({@link LatencyStats#unsteady()}): no warm-up at all;
+ * a warm-up that reached its cap with the JIT still compiling, or before two windows agreed; fewer than
+ * {@link #STEADY_MIN_SAMPLES} samples; or a spread so wide that the p90 is more than {@link #STEADY_MAX_P90_RATIO}
+ * times the median. Such a figure is still reported, never silently: a short {@code --warmup} on a fresh JVM can
+ * time interpreted code at a hundred times the compiled kernel's time.
  */
 public final class Timer {
     public static final double MIN_SAMPLE_SECONDS = 50e-6;
     /** Relative difference between two warm-up windows' medians below which the op counts as steady. */
     static final double STEADY = 0.03;
+    /** Fewer samples than this and the median moves with every outlier (as {@code op}'s own minimum). */
+    static final int STEADY_MIN_SAMPLES = 10;
+    /**
+     * A p90 more than twice the median: the calls did not settle on one time (a JIT still compiling, a busy machine,
+     * a device changing clocks). A steady 64x64x64 linear on a busy 2-core machine measured 1.6.
+     */
+    static final double STEADY_MAX_P90_RATIO = 2.0;
     private static final double WINDOW_SECONDS = 0.1;
     private static final int WINDOW_MIN_CALLS = 5, WINDOW_MAX_CALLS = 64;
     private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
@@ -49,20 +66,38 @@ public final class Timer {
         this.compileMillis = compileMillis;
     }
 
-    public LatencyStats time(Timed op) {
-        double probe = warmUp(op);
+    public LatencyStats time(Timed op) { return time(op, phase -> {}); }
+
+    /** {@link #time(Timed)}, telling {@code phases} when the warm-up and the timing begin, in words. */
+    public LatencyStats time(Timed op, Consumer<String> phases) {
+        phases.accept(warmupSeconds == 0 ? "no warm-up: one probe call"
+                : String.format(Locale.ROOT, "warming up: %s to %s s, until the JIT is quiet and two windows agree",
+                warmupSeconds, 4 * warmupSeconds));
+        WarmUp warm = warmUp(op);
+        phases.accept(String.format(Locale.ROOT, "timing: at least %s s and %d samples", minSeconds, minSamples));
+        double probe = warm.secondsPerCall();
         int batch = (int) Math.min(10_000, Math.max(1, Math.ceil(MIN_SAMPLE_SECONDS / Math.max(probe, 1e-9))));
         Histogram h = new Histogram(3);
         long end = System.nanoTime() + (long) (minSeconds * 1e9);
         while (h.getTotalCount() < maxSamples && (h.getTotalCount() < minSamples || System.nanoTime() < end)) {
             h.recordValue(Math.max(1, Math.round(op.secondsPerCall(batch) * 1e9)));
         }
-        return LatencyStats.of(h, batch);
+        List<String> unsteady = new ArrayList<>(warm.unsteady());
+        if (h.getTotalCount() < STEADY_MIN_SAMPLES)
+            unsteady.add("only " + h.getTotalCount() + " samples (fewer than " + STEADY_MIN_SAMPLES + ")");
+        double ratio = (double) h.getValueAtPercentile(90) / h.getValueAtPercentile(50);
+        if (ratio > STEADY_MAX_P90_RATIO)
+            unsteady.add(String.format(Locale.ROOT, "a wide spread: the p90 is %.2f times the median", ratio));
+        return LatencyStats.of(h, batch, unsteady);
     }
 
-    /** Untimed calls as the class comment says; returns the last window's median seconds per call. */
-    double warmUp(Timed op) {
-        if (warmupSeconds == 0) return op.secondsPerCall(1);
+    /** How a warm-up ended: its last window's median seconds per call, and why it is not steady (empty when it is). */
+    record WarmUp(double secondsPerCall, List<String> unsteady) {}
+
+    /** Untimed calls as the class comment says. */
+    WarmUp warmUp(Timed op) {
+        if (warmupSeconds == 0)
+            return new WarmUp(op.secondsPerCall(1), List.of("no warm-up: the timed calls include the first ones"));
         long start = System.nanoTime(), minEnd = start + (long) (warmupSeconds * 1e9);
         long maxEnd = start + (long) (4 * warmupSeconds * 1e9);
         double previous = Double.NaN;
@@ -70,9 +105,18 @@ public final class Timer {
             long compiled = compileMillis.getAsLong();
             double median = windowMedian(op, maxEnd);
             boolean quiet = compileMillis.getAsLong() == compiled;
+            double change = Math.abs(median - previous) / previous;
+            boolean agree = change <= STEADY;
             long now = System.nanoTime();
-            if (now >= maxEnd || now >= minEnd && quiet && Math.abs(median - previous) <= STEADY * previous)
-                return median;
+            if (now >= minEnd && quiet && agree) return new WarmUp(median, List.of());
+            if (now >= maxEnd) {
+                List<String> why = new ArrayList<>();
+                if (!quiet) why.add("with the JIT still compiling");
+                if (!agree) why.add(Double.isNaN(change) ? "after one window, before two could agree"
+                        : String.format(Locale.ROOT, "before two windows agreed (the last two differ by %.0f%%)", 100 * change));
+                return new WarmUp(median, List.of(String.format(Locale.ROOT, "the warm-up reached its cap (4 x %s s) %s",
+                        warmupSeconds, String.join(" and ", why))));
+            }
             previous = median;
         }
     }

@@ -20,8 +20,8 @@ public record AppendSpec(KvCache cache, DType dtype) implements OpSpec {
     /** Every sequence at {@code context} tokens, in a cache with room for one more. */
     public static AppendSpec uniform(int batch, int kvHeads, int headDim, int context, KvLayout layout, int blockSize,
                                      DType dtype) {
-        Check.positive("batch", batch);
         Check.range("context", context, 0, Integer.MAX_VALUE - 1);
+        KvCache.checkShape(batch, kvHeads, headDim, context + 1, layout, blockSize);
         int[] lens = new int[batch];
         java.util.Arrays.fill(lens, context);
         return new AppendSpec(new KvCache(batch, kvHeads, headDim, lens, context + 1, layout, blockSize), dtype);

@@ -33,11 +33,18 @@ final class Check {
                     + "): GQA groups whole query heads per KV head");
     }
 
+    /** Most elements in one tensor: 2^40 (4 TiB of f32) is past every device's memory, and byte sizes stay far from overflow. */
+    static final long MAX_ELEMENTS = 1L << 40;
+
     /** Element counts must stay addressable by one int index per row and a long in total. */
     static long elements(String what, long... dims) {
-        long n = 1;
-        for (long d : dims) n = Math.multiplyExact(n, d);
-        if (n > (1L << 40)) throw new IllegalArgumentException(what + " has " + n + " elements; at most 2^40 supported");
-        return n;
+        try {
+            long n = 1;
+            for (long d : dims) n = Math.multiplyExact(n, d);
+            if (n > MAX_ELEMENTS) throw new IllegalArgumentException(what + " has " + n + " elements; at most 2^40 supported");
+            return n;
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(what + " has more than 2^63 elements; at most 2^40 supported");
+        }
     }
 }

@@ -12,6 +12,7 @@ public record DecodeSpec(int heads, KvCache cache, DType dtype) implements OpSpe
         Check.notNull("cache", cache);
         Check.notNull("dtype", dtype);
         Check.gqa(heads, cache.kvHeads());
+        Check.elements("q", cache.batch(), heads, cache.headDim());
         for (int b = 0; b < cache.batch(); b++)
             if (cache.seqLen(b) < 1)
                 throw new IllegalArgumentException("seq_lens[" + b + "] must be >= 1 for decode, got " + cache.seqLen(b));
@@ -20,8 +21,8 @@ public record DecodeSpec(int heads, KvCache cache, DType dtype) implements OpSpe
     /** All sequences at the same context length; the cache holds exactly that many tokens. */
     public static DecodeSpec uniform(int batch, int heads, int kvHeads, int headDim, int context, KvLayout layout,
                                      int blockSize, DType dtype) {
-        Check.positive("batch", batch);
         Check.positive("context", context);
+        KvCache.checkShape(batch, kvHeads, headDim, context, layout, blockSize);
         int[] lens = new int[batch];
         java.util.Arrays.fill(lens, context);
         return new DecodeSpec(heads, new KvCache(batch, kvHeads, headDim, lens, context, layout, blockSize), dtype);

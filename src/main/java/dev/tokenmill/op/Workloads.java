@@ -15,7 +15,10 @@ public final class Workloads {
 
     /** A projection of one layer over {@code batch × length} prompt tokens. */
     public static OpSpec prefillLinear(String model, String projection, int batch, int length, DType dtype) {
-        return projection(ModelPreset.parse(model), projection, Math.multiplyExact(batch, length), dtype);
+        long tokens = (long) batch * length;
+        if (tokens > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("batch x length is " + tokens + " prompt tokens; at most 2^31 - 1 supported");
+        return projection(ModelPreset.parse(model), projection, (int) tokens, dtype);
     }
 
     /** One layer's causal attention over prompts of {@code length} tokens. */

@@ -1,7 +1,6 @@
 package dev.tokenmill.report;
 
 import dev.tokenmill.rollup.Rollup;
-import dev.tokenmill.rollup.RollupText;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,6 +42,10 @@ public final class Comparison {
     public String markdown(List<String> charts) {
         StringBuilder b = new StringBuilder();
         b.append("## Devices\n\n").append(devices().markdown()).append('\n').append(CEILINGS_NOTE).append('\n');
+        for (int i = 0; i < results.size(); i++)
+            if (results.get(i).partial())
+                b.append("\n- ").append(names.get(i)).append(": a partial run (").append(results.get(i).run().partial())
+                        .append("): only the trials it finished are compared\n");
         for (String suite : List.of("prefill", "decode")) {
             TextTable t = suite(suite);
             if (t.isEmpty()) continue;
@@ -81,7 +84,8 @@ public final class Comparison {
         for (int i = 0; i < results.size(); i++) {
             ResultFile r = results.get(i);
             var c = r.ceilings();
-            t.add(List.of(names.get(i), r.device().backend(), r.created() + (r.run() != null && r.run().quick() ? " quick" : ""),
+            t.add(List.of(names.get(i), r.device().backend(), r.created() + (r.run() != null && r.run().quick() ? " quick" : "")
+                            + (r.partial() ? " partial" : ""),
                     r.tokenmill() == null ? "-" : abbreviate(r.tokenmill().git()),
                     c == null || c.copyGbs() == null ? "-" : Figures.bandwidth(c.copyGbs()),
                     peak(c, "bf16"), peak(c, "f16"), peak(c, "f32"),

@@ -25,7 +25,7 @@ public final class JmhRecords {
             SM_MEDIAN = "clock.sm_median_mhz", SM_MAX = "clock.sm_max_mhz", BELOW_75PCT = "clock.below_75pct",
             CLOCKS_READ = "clock.events_read";
     /** Label prefixes: the text after them is the variant, a reason, or a clocks-event name. */
-    public static final String VARIANT = "variant:", ENERGY_ABSENT = "energy.absent:", CLOCKS_ABSENT = "clock.absent:",
+    public static final String VARIANT = "variant:", TIMING = "timing:", ENERGY_ABSENT = "energy.absent:", CLOCKS_ABSENT = "clock.absent:",
             CLOCK_EVENT = "clock.event:";
 
     private JmhRecords() {}
@@ -56,13 +56,14 @@ public final class JmhRecords {
                 score(secondary, "lat.p50"), score(secondary, "lat.p99"), score(secondary, "lat.p999"),
                 secondary.has("lat.n") ? secondary.path("lat.n").path("score").asLong() : null);
         String variant = labelled(secondary, VARIANT).stream().findFirst().orElse(null);
+        String clock = labelled(secondary, TIMING).stream().findFirst().orElse(null);
         double seconds = (time.p50Ms() != null ? time.p50Ms() : time.wallMeanMs()) / 1e3;
         String projection = spec instanceof LinearSpec ? params.get("projection") : null;
         return new Record(Workloads.suite(benchmark), spec.op(), benchmark.substring(benchmark.lastIndexOf('.',
                 benchmark.lastIndexOf('.') - 1) + 1), params.get("model"), projection, variant, spec.dtype().id(),
                 spec.shape(), spec.flops(), spec.minBytes(),
                 spec.flops() > 0 ? spec.arithmeticIntensity() : null, time,
-                time.p50Ms() != null ? "device_p50" : "wall_mean",
+                time.p50Ms() == null ? "wall_mean" : clock == null ? "p50" : clock + "_p50",
                 spec.flops() > 0 ? spec.flops() / seconds / 1e12 : null, spec.minBytes() / seconds / 1e9,
                 finite(measured == null ? Double.NaN : measured.fraction(spec, seconds)),
                 finite(datasheet == null ? Double.NaN : datasheet.fraction(spec, seconds)),

@@ -11,9 +11,10 @@ import java.util.Map;
  * One measured op in a result file: what ran (suite, op, shape, dtype, model, projection, kernel variant, the
  * JMH parameters), its FLOP and byte model, its times and the figures derived from them.
  * <p>
- * Figures ({@code tflops}, {@code gbs}, {@code fraction_of_ceiling}) use the median per-call device time when
- * the JMH run carried tokenmill's profiler ({@code timing = "device_p50"}), else JMH's mean wall time per call
- * ({@code "wall_mean"}). {@code energy} holds the GPU's energy and clocks over the trial; it is null when the run
+ * Figures ({@code tflops}, {@code gbs}, {@code fraction_of_ceiling}) use the median per-call time when the JMH run
+ * carried tokenmill's profiler, and {@code timing} says what timed the calls: {@code "wall_clock_p50"} (the host's
+ * clock, the CPU backend) or {@code "device_events_p50"} (CUDA events); else JMH's mean wall time per call
+ * ({@code "wall_mean"}). Files written before the distinction say {@code "device_p50"} for both. {@code energy} holds the GPU's energy and clocks over the trial; it is null when the run
  * read no energy counter (the result file's run-level {@code energy} section says why, once). Readers ignore
  * fields they do not know, so additions like it keep schema tokenmill/1.
  */

@@ -22,9 +22,15 @@ public record ResultFile(String schema, String created, Tool tokenmill, RunInfo 
     /** The tokenmill that measured: its version and git revision ({@code dirty} when uncommitted changes ran). */
     public record Tool(String version, String git, Boolean dirty) {}
 
-    /** What was asked for: suites, backend, model, dtypes, quick, and the JMH settings used. */
+    /**
+     * What was asked for: suites, backend, model, dtypes, quick, and the JMH settings used; {@code partial} says why
+     * the run stopped before its end (a signal) and how far it got, null for a run that ran to its end.
+     */
     public record RunInfo(String suite, String backend, String model, List<String> dtypes, boolean quick,
-                          Map<String, Object> jmh) {}
+                          Map<String, Object> jmh, String partial) {}
+
+    /** Whether the run stopped before its end, so that only the trials it finished are here. */
+    public boolean partial() { return run != null && run.partial() != null; }
 
     /**
      * Energy for the whole run: whose counter was read, how the windows were cut, and the idle baseline measured

@@ -12,10 +12,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -35,30 +35,54 @@ public final class ResultFiles {
 
     private ResultFiles() {}
 
-    /** {@code dir/<device id>/<timestamp>.json}, e.g. {@code results/cpu-intel-xeon-2c/2026-11-25T11-31-29Z.json}. */
+    /**
+     * {@code dir/<device id>/<timestamp>.json}, e.g. {@code results/cpu-intel-xeon-2c/2026-11-25T11-31-29Z.json};
+     * {@code <timestamp>-partial.json} for a run that stopped before its end.
+     */
     public static Path pathFor(Path dir, ResultFile result) {
-        return dir.resolve(result.device().id()).resolve(STAMP.format(Instant.parse(result.created())) + ".json");
+        return dir.resolve(result.device().id()).resolve(STAMP.format(Instant.parse(result.created()))
+                + (result.partial() ? "-partial" : "") + ".json");
     }
 
-    /** Writes {@code result} under {@code dir} (see {@link #pathFor}) via a temp file and an atomic move. */
+    /**
+     * Writes {@code result} under {@code dir} and returns its path: {@link #pathFor}, or with {@code -2}, {@code -3}...
+     * before {@code .json} when that name is taken (two runs started in the same second on one kind of device), so
+     * an existing result is never replaced. The file is written in full under a temporary name, then linked to its
+     * name, which fails rather than replace; where links are not supported, moved there if the name is still free.
+     */
     public static Path write(Path dir, ResultFile result) {
-        Path target = pathFor(dir, result);
+        Path first = pathFor(dir, result), parent = first.getParent();
+        String base = first.getFileName().toString().replaceFirst("\\.json$", "");
         try {
-            Files.createDirectories(target.getParent());
-            Path tmp = Files.createTempFile(target.getParent(), ".tokenmill-", ".json.tmp");
+            Files.createDirectories(parent);
+            Path tmp = Files.createTempFile(parent, ".tokenmill-", ".json.tmp");
             try {
                 JSON.writeValue(tmp.toFile(), result);
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                for (int n = 1; ; n++) {
+                    Path target = parent.resolve(n == 1 ? base + ".json" : base + "-" + n + ".json");
+                    try {
+                        placeWithoutReplacing(tmp, target);
+                        return target;
+                    } catch (FileAlreadyExistsException taken) {
+                        // the next suffix
+                    }
                 }
             } finally {
                 Files.deleteIfExists(tmp);
             }
-            return target;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the result file " + target + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write the result file " + first + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code tmp}'s content at {@code target}; FileAlreadyExistsException when {@code target} exists. */
+    private static void placeWithoutReplacing(Path tmp, Path target) throws IOException {
+        try {
+            Files.createLink(target, tmp);   // atomic, and never replaces
+        } catch (FileAlreadyExistsException taken) {
+            throw taken;
+        } catch (UnsupportedOperationException | FileSystemException noLinks) {
+            Files.move(tmp, target);         // no REPLACE_EXISTING: fails when the name is taken
         }
     }
 
@@ -67,16 +91,24 @@ public final class ResultFiles {
      * missing, not JSON, truncated, not a tokenmill result, of an unknown schema, or lacks a required section.
      */
     public static ResultFile read(Path file) {
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + " does not exist");
+        if (Files.isDirectory(file))
+            throw new IllegalArgumentException(file + " is a directory, not a result file: give the files in it (e.g. "
+                    + file.resolve("*").resolve("*.json") + ")");
+        if (!Files.exists(file)) throw new IllegalArgumentException(file + " does not exist");
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + " is not a regular file, so not a result file");
         JsonNode root;
         try {
-            root = JSON.readTree(file.toFile());
+            try (var in = Files.newInputStream(file)) {
+                root = JSON.readTree(in);
+            }
         } catch (JsonEOFException e) {
             throw new IllegalArgumentException(file + " is truncated: its JSON ends early (line "
                     + e.getLocation().getLineNr() + "); was the run interrupted while it was copied?");
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(file + " is not valid JSON (" + e.getOriginalMessage() + " at line "
                     + e.getLocation().getLineNr() + "); it is corrupt or not a tokenmill result");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IllegalArgumentException("cannot read " + file + ": permission denied");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -88,7 +120,7 @@ public final class ResultFiles {
                     + "\" field)");
         if (!schema.asText().equals(ResultFile.SCHEMA))
             throw new IllegalArgumentException(file + " has schema '" + schema.asText() + "', which this tokenmill does not"
-                    + " know (it reads " + ResultFile.SCHEMA + "); a newer tokenmill may read it");
+                    + " read (it reads " + ResultFile.SCHEMA + ")" + schemaAdvice(schema.asText()));
         for (String section : new String[]{"created", "device", "records"})
             if (root.path(section).isMissingNode() || root.path(section).isNull())
                 throw new IllegalArgumentException(file + " is corrupt: the \"" + section + "\" section is missing");
@@ -104,6 +136,23 @@ public final class ResultFiles {
             if (e instanceof IllegalArgumentException iae && iae.getMessage().startsWith(file.toString())) throw iae;
             String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
             throw new IllegalArgumentException(file + " is corrupt: " + why);
+        }
+    }
+
+    /** What to do about a schema this tokenmill does not read: an older one, a newer one, or one it cannot place. */
+    static String schemaAdvice(String schema) {
+        int version = schemaVersion(schema), ours = schemaVersion(ResultFile.SCHEMA);
+        if (version < 0) return "";
+        if (version < ours) return ": an older tokenmill wrote it; run again to measure in the current schema";
+        return ": a newer tokenmill wrote it, and a newer tokenmill reads it";
+    }
+
+    /** The number after {@code tokenmill/}, or -1 when there is none. */
+    private static int schemaVersion(String schema) {
+        try {
+            return Integer.parseInt(schema.substring(schema.indexOf('/') + 1));
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

@@ -67,7 +67,22 @@ class OpCommandErrorsTest {
                 bad("bytes must be a multiple of 16 in 16..2^36, got 1000", "op", "copy", "--bytes", "1000"),
                 bad("bytes must be a multiple of 16 in 16..2^36, got 1099511627776", "op", "copy", "--bytes", "1T"),
                 bad("bytes must be a byte count such as 1048576, 256M, 1G or 1GiB, got '12Q'", "op", "copy", "--bytes", "12Q"),
-                bad("Unknown options: '--dtype'", "op", "copy", "--bytes", "1M", "--dtype", "f16"));
+                bad("Unknown options: '--dtype'", "op", "copy", "--bytes", "1M", "--dtype", "f16"),
+                // shapes that cannot fit: refused before anything is allocated, never an out-of-memory error
+                bad("of operands, more than the 80% of", with(DECODE, "--batch", "2", "--context", "2000000000")),
+                bad("of operands, more than the 80% of", with(DECODE, "--seq-lens", "2147483647")),
+                bad("of operands, more than the 80% of", "op", "copy", "--bytes", "64G"),
+                bad("batch must be at most 1048576 sequences, got 2000000000", "op", "append", "--batch", "2000000000",
+                        "--kv-heads", "2", "--head-dim", "64", "--context", "10"),
+                bad("batch must be at most 1048576 sequences, got 2000000000",
+                        "op", "decode", "--model", "llama-3.1-70b", "--batch", "2000000000", "--context", "8192"),
+                bad("the paged cache would need 4294967296 blocks of 1 tokens, more than 2^31 - 1",
+                        "op", "decode", "--heads", "1", "--kv-heads", "1", "--head-dim", "64", "--batch", "65536",
+                        "--context", "65536", "--block-size", "1"),
+                bad("KV cache has more than 2^63 elements", "op", "decode", "--heads", "1048576", "--kv-heads", "1048576",
+                        "--head-dim", "128", "--batch", "1048576", "--context", "2000000000", "--contiguous"),
+                bad("q has 2199023255552 elements; at most 2^40", "op", "decode", "--heads", "1048576", "--kv-heads", "1",
+                        "--head-dim", "128", "--batch", "16384", "--context", "1"));
     }
 
     @ParameterizedTest(name = "{1}")

@@ -53,6 +53,9 @@ class OpCommandKernelTest {
         boolean computes = List.of("linear", "prefill", "decode").contains(args[1]);
         assertEquals(computes, j.get("gflops").asDouble() > 0, r.out());
         assertTrue(j.get("sets").asInt() >= 1);
+        // the working set is the rotation's real size, not the target; the CPU is timed by the host's clock
+        assertEquals(j.get("sets").asLong() * j.get("bytes").asLong(), j.get("working_set_bytes").asLong());
+        assertEquals("wall_clock", j.get("timing").asText());
     }
 
     @Test
@@ -62,8 +65,8 @@ class OpCommandKernelTest {
         Cli.Result r = Cli.run(Stream.concat(Stream.of(args), Stream.of(QUICK)).toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         List<String> labels = r.outLines().stream().map(l -> l.substring(0, 13).strip()).toList();
-        assertEquals(List.of("op", "backend", "device", "variant", "verification", "latency", "samples", "compute",
-                "bandwidth", "working set"), labels);
+        assertEquals(List.of("op", "backend", "device", "variant", "verification", "latency", "samples", "steady",
+                "compute", "bandwidth", "working set"), labels);
         assertTrue(r.outLines().get(4).startsWith("verification  ok"), r.out());
     }
 }

@@ -28,6 +28,15 @@ class RunRollupTest {
     @TempDir Path dir;
 
     @Test
+    void runJsonPrintsTheResultFileAsWritten() throws Exception {
+        Path file = ResultFiles.write(dir, ResultFiles.read(Path.of("src/test/resources/results/fake-9000.json")));
+        StringWriter out = new StringWriter();
+        RunCommand.print(ResultFiles.read(file), file, true, new PrintWriter(out, true));
+        assertEquals(Files.readString(file) + "\n", out.toString());
+        assertEquals("tokenmill/1", ResultFiles.JSON.readTree(out.toString()).path("schema").asText());
+    }
+
+    @Test
     void runQuickRollsTheModelUpIntoTheResultFile() throws Exception {
         StringWriter out = new StringWriter(), err = new StringWriter();
         int code = Main.execute(new String[]{"run", "--quick", "--suite", "prefill", "--backend", "fake",
@@ -59,12 +68,18 @@ class RunRollupTest {
         assertEquals("the fake backend has no energy counter", r.energyAbsentReason());
         assertEquals("m=1 n=128256 k=2048", r.parts().getLast().shape());
 
-        assertTrue(text.contains("PrefillBenchmarks.linear batch=1 dtype=bf16 length=1 projection=lm_head"), text);
+        // progress is a log on stderr; stdout has the table and the roll-up only
+        String log = err.toString();
+        assertTrue(log.contains("PrefillBenchmarks.linear batch=1 dtype=bf16 length=1 projection=lm_head"), log);
+        assertTrue(log.contains("tokenmill: measuring Fake Accelerator 9000"), log);
+        assertTrue(log.contains("tokenmill: wrote " + file), log);
+        assertFalse(text.contains("PrefillBenchmarks") || text.contains("ceilings:") || text.contains("wrote"), text);
+        assertTrue(text.startsWith("\nsuite    op"), text);
         assertTrue(text.contains("energy: not measured: the fake backend has no energy counter"), text);
         int table = text.indexOf("suite    op"), rollup = text.indexOf("Model roll-up: " + Rollup.LABEL);
         assertTrue(table > 0 && rollup > table, "the roll-up is printed under the table:\n" + text);
         assertTrue(text.contains("llama-3.2-1b prefill, bf16, batch 1 x 512 prompt tokens"), text);
-        assertTrue(text.contains("  TTFT 20."), text);
+        assertTrue(text.matches("(?s).*\n  TTFT (19|20|21)\\.\\d ms   .*"), text);
 
         JsonNode json = ResultFiles.JSON.readTree(file.toFile());
         assertTrue(json.path("rollup").get(0).path("ttft_seconds").isNumber(), "snake_case like the rest");

@@ -5,6 +5,7 @@ import dev.tokenmill.op.DType;
 import dev.tokenmill.op.DecodeSpec;
 import dev.tokenmill.op.KvLayout;
 import dev.tokenmill.op.ModelPreset;
+import dev.tokenmill.report.Ceilings;
 import dev.tokenmill.report.Record;
 import dev.tokenmill.report.ResultFile;
 import dev.tokenmill.report.ResultFiles;
@@ -22,6 +23,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code run} end to end on the fake device: ceilings, JMH, records, skips, the result file. */
@@ -37,7 +39,7 @@ class SuiteRunTest {
         StringWriter text = new StringWriter();
         ResultFile result;
         try (FakeBackend fake = new FakeBackend()) {
-            result = new SuiteRun(plan, fake, new CeilingProbe(new Timer(0.1, 0.3, 3, 1000)),
+            result = new SuiteRun(plan, fake, new CeilingProbe(new Timer(0.1, 0.3, 3, 1000)), new RunStop(), dir,
                     new PrintWriter(text, true)).run();
         }
 
@@ -55,7 +57,7 @@ class SuiteRunTest {
         for (Record r : result.records()) {
             assertEquals("decode", r.suite());
             assertEquals("fake.roofline", r.variant());
-            assertEquals("device_p50", r.timing());
+            assertEquals("wall_clock_p50", r.timing(), "the fake backend times with the host's clock");
             assertNotNull(r.time().p99Ms());
             if (r.op().equals("append")) {   // cache-resident: no share of the memory ceiling
                 assertNull(r.fractionOfCeiling());
@@ -69,6 +71,20 @@ class SuiteRunTest {
         Path file = ResultFiles.write(dir, result);
         assertTrue(file.startsWith(dir.resolve("fake-9000")));
         assertEquals(result.records(), ResultFiles.read(file).records());
+    }
+
+    @Test
+    void aFailureOfJmhItselfEndsTheRunLikeAStopSoThatWhatWasMeasuredIsKept() {
+        JmhForks forks = new JmhForks(new Ceilings("fake", null, Map.of(), Map.of(), Map.of(), null), null,
+                new RunPlan.Jmh(0, 0, "100ms", 1, "100ms"), dir);
+        StoppableTrials trials = new StoppableTrials(new JmhProgress(new PrintWriter(new StringWriter(), true)), new RunStop());
+        var e = assertThrows(RunStop.Stopped.class, () -> forks.run("NoSuchBenchmark", Map.of(), trials));
+        assertTrue(e.getMessage().startsWith("a JMH failure (JMH could not run NoSuchBenchmark: "), e.getMessage());
+        assertEquals(0, trials.completedJson().size());
+        assertEquals("another benchmark run on this machine holds JMH's lock /tmp/jmh.lock, and two at once would disturb"
+                        + " each other's figures: run again when it has finished",
+                JmhForks.failure("x", new org.openjdk.jmh.runner.RunnerException("ERROR: Unable to acquire the JMH lock"
+                        + " (/tmp/jmh.lock): already taken by another JMH instance, exiting.")));
     }
 
     /**
@@ -86,7 +102,7 @@ class SuiteRunTest {
         StringWriter text = new StringWriter();
         ResultFile result;
         try (FakeBackend fake = new FakeBackend()) {
-            result = new SuiteRun(plan, fake, new CeilingProbe(new Timer(0.05, 0.1, 3, 100)),
+            result = new SuiteRun(plan, fake, new CeilingProbe(new Timer(0.05, 0.1, 3, 100)), new RunStop(), dir,
                     new PrintWriter(text, true)).run();
         }
         assertTrue(text.toString().contains("ops the llama-3.2-1b roll-up needs beyond the suite's axes:"), text.toString());

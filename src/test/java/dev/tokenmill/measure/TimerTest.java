@@ -6,7 +6,10 @@ import dev.tokenmill.op.OpSpec;
 import dev.tokenmill.reference.Verification;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TimerTest {
@@ -85,6 +88,52 @@ class TimerTest {
         new Timer(0.02, 0, 1, 1, () -> 0).warmUp(op);
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertTrue(seconds >= 0.08 && seconds < 1.0, "warm-up took " + seconds + " s");
+    }
+
+    @Test
+    void aWarmUpCutOffByItsCapWhileTheJitCompilesIsNotSteady() {
+        Compiling op = new Compiling(1e6);
+        LatencyStats stats = new Timer(0.02, 0, 10, 10, op::compileMillis).time(op);
+        assertFalse(stats.steady());
+        assertEquals(List.of("the warm-up reached its cap (4 x 0.02 s) with the JIT still compiling"), stats.unsteady());
+    }
+
+    @Test
+    void windowsThatNeverAgreeAreNotSteady() {
+        Settling op = new Settling(0, 1e-3, 1e-3) {
+            @Override public double secondsPerCall(int n) {
+                double s = (calls / 64) % 2 == 0 ? 1e-3 : 2e-3;
+                calls += n;
+                return s;
+            }
+        };
+        LatencyStats stats = new Timer(0.02, 0, 10, 10, () -> 0).time(op);
+        assertTrue(stats.unsteady().getFirst().matches(
+                "the warm-up reached its cap \\(4 x 0\\.02 s\\) before two windows agreed \\(the last two differ by (50|100)%\\)"),
+                stats.unsteady().toString());
+    }
+
+    @Test
+    void aQuietJitAgreeingWindowsEnoughSamplesAndANarrowSpreadAreSteady() {
+        LatencyStats stats = new Timer(0.02, 0, 10, 100, () -> 0).time(new Settling(0, 1e-3, 1e-3));
+        assertTrue(stats.steady(), stats.unsteady().toString());
+    }
+
+    @Test
+    void fewSamplesAWideSpreadAndNoWarmUpAreEachSaid() {
+        assertEquals(List.of("only 3 samples (fewer than 10)"),
+                new Timer(0.02, 0, 3, 3, () -> 0).time(new Settling(0, 1e-3, 1e-3)).unsteady());
+        // every other sample 5 ms instead of 1 ms: the p90 is five times the median
+        Settling bimodal = new Settling(0, 1e-3, 1e-3) {
+            @Override public double secondsPerCall(int n) {
+                calls += n;
+                return calls % 2 == 0 ? 5e-3 : 1e-3;
+            }
+        };
+        assertEquals(List.of("a wide spread: the p90 is 5.00 times the median"),
+                new Timer(0.02, 0, 100, 100, () -> 0).time(bimodal).unsteady());
+        assertEquals(List.of("no warm-up: the timed calls include the first ones"),
+                new Timer(0, 0, 10, 10, () -> 0).time(new Settling(0, 1e-3, 1e-3)).unsteady());
     }
 
     @Test

@@ -53,6 +53,11 @@ class OpValidationTest {
                 bad("block-size must be a power of two in 1..256, got 0", () -> new KvCache(1, 1, 64, ONE, 1, PAGED, 0)),
                 bad("block-size must be a power of two in 1..256, got 512", () -> new KvCache(1, 1, 64, ONE, 1, PAGED, 512)),
                 bad("KV cache has", () -> new KvCache(1, 1 << 20, 128, ONE, 1 << 20, CONTIGUOUS, 0)),
+                bad("KV cache has more than 2^63 elements",
+                        () -> new KvCache(1 << 20, Integer.MAX_VALUE, 128, new int[1 << 20], Integer.MAX_VALUE, CONTIGUOUS, 0)),
+                bad("batch must be at most 1048576 sequences, got 1048577",
+                        () -> DecodeSpec.uniform((1 << 20) + 1, 8, 8, 64, 8, PAGED, 16, BF16)),
+                bad("the paged cache would need", () -> AppendSpec.uniform(1 << 20, 1, 64, (1 << 12) - 1, PAGED, 1, BF16)),
                 // DecodeSpec
                 bad("cache is required", () -> new DecodeSpec(8, null, BF16)),
                 bad("dtype is required", () -> new DecodeSpec(8, cache(ONE, 1), null)),
@@ -87,6 +92,13 @@ class OpValidationTest {
     void rejectedInputNamesTheField(String expected, Executable construct) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, construct);
         assertTrue(e.getMessage().startsWith(expected), () -> "expected '" + expected + "...', got: " + e.getMessage());
+    }
+
+    @org.junit.jupiter.api.Test
+    void aCacheAtTheLargestCapacityCountsItsBlocksWithoutOverflow() {
+        KvCache c = new KvCache(1, 1, 64, ONE, Integer.MAX_VALUE, PAGED, 16);
+        org.junit.jupiter.api.Assertions.assertEquals(134_217_728, c.maxBlocks());
+        org.junit.jupiter.api.Assertions.assertEquals(134_217_728L * 16 * 64, c.cacheElements());
     }
 
     private static Arguments bad(String expected, Executable construct) { return Arguments.of(expected, construct); }

@@ -58,6 +58,36 @@ class ResultFilesTest {
     }
 
     @Test
+    void aResultIsNeverReplacedRunsOfTheSameSecondGetTheirOwnNames() throws Exception {
+        ResultFile result = ResultFiles.read(fixture("fake-9000.json"));
+        Path first = ResultFiles.write(dir, result);
+        String before = Files.readString(first);
+        Files.writeString(first, before.replace("\"tokenmill/1\"", "\"tokenmill/1\" "));   // tell it apart
+        Path second = ResultFiles.write(dir, result);
+        assertEquals(dir.resolve("fake-9000/2026-11-25T11-47-13Z-2.json"), second);
+        assertTrue(Files.readString(first).contains("\"tokenmill/1\" "), "the first file is untouched");
+        assertEquals(result.records(), ResultFiles.read(second).records());
+    }
+
+    @Test
+    void concurrentWritersOfTheSameSecondEachKeepTheirFile() throws Exception {
+        ResultFile result = ResultFiles.read(fixture("fake-9000.json"));
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Path>> writes = new ArrayList<>();
+            for (int i = 0; i < 8; i++) writes.add(pool.submit(() -> ResultFiles.write(dir, result)));
+            java.util.Set<Path> paths = new java.util.HashSet<>();
+            for (var w : writes) paths.add(w.get());
+            assertEquals(8, paths.size(), paths.toString());
+            try (var files = Files.list(dir.resolve("fake-9000"))) {
+                assertEquals(paths, files.collect(java.util.stream.Collectors.toSet()), "eight files, no temporary left");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void recordsCarryTheirFiguresAndTheirProvenance() {
         ResultFile r = ResultFiles.read(fixture("fake-9000.json"));
         Record qkv = r.records().stream().filter(x -> "qkv".equals(x.projection())).findFirst().orElseThrow();
@@ -149,7 +179,27 @@ class ResultFilesTest {
         Path f = dir.resolve("future.json");
         Files.writeString(f, Files.readString(fixture("fake-9000.json")).replace("\"tokenmill/1\"", "\"tokenmill/2\""));
         var e = assertThrows(IllegalArgumentException.class, () -> ResultFiles.read(f));
-        assertTrue(e.getMessage().contains("has schema 'tokenmill/2', which this tokenmill does not know"), e.getMessage());
+        assertTrue(e.getMessage().contains("has schema 'tokenmill/2', which this tokenmill does not read"), e.getMessage());
+    }
+
+    @Test
+    void anOlderSchemaIsSaidToBeOlderAndANewerOneNewer() throws Exception {
+        Path old = dir.resolve("old.json"), future = dir.resolve("future.json");
+        String text = Files.readString(fixture("fake-9000.json"));
+        Files.writeString(old, text.replace("\"tokenmill/1\"", "\"tokenmill/0\""));
+        Files.writeString(future, text.replace("\"tokenmill/1\"", "\"tokenmill/3\""));
+        var e = assertThrows(IllegalArgumentException.class, () -> ResultFiles.read(old));
+        assertEquals(old + " has schema 'tokenmill/0', which this tokenmill does not read (it reads tokenmill/1): an older"
+                + " tokenmill wrote it; run again to measure in the current schema", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ResultFiles.read(future));
+        assertTrue(e.getMessage().endsWith(": a newer tokenmill wrote it, and a newer tokenmill reads it"), e.getMessage());
+    }
+
+    @Test
+    void aDirectoryIsSaidToBeADirectory() {
+        var e = assertThrows(IllegalArgumentException.class, () -> ResultFiles.read(dir));
+        assertEquals(dir + " is a directory, not a result file: give the files in it (e.g. " + dir + "/*/*.json)",
+                e.getMessage());
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.tokenmill.op.LinearSpec;
 import dev.tokenmill.op.ModelPreset;
 import dev.tokenmill.op.OpSpec;
 import dev.tokenmill.op.PrefillSpec;
+import dev.tokenmill.report.RollupText;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -165,7 +166,9 @@ class ModelPassTest {
 
         List<String> text = RollupText.lines(r);
         assertTrue(text.get(0).startsWith("llama-3.1-8b decode, bf16, batch 1, context 4096: roll-up of measured kernels"));
-        assertEquals("  TPOT 13.340 ms   74.96 tokens/s   0.150 tokens/J", text.get(1));
+        assertEquals("  TPOT 13.3 ms   74.96 tokens/s   0.150 tokens/J", text.get(1));
+        assertEquals("  part        calls  time/call  time/pass  share  energy/pass", text.get(2));
+        assertTrue(text.get(3).matches("  \\S+ +\\d+ +[\\d.]+ (ns|µs|ms|s) +[\\d.]+ (ns|µs|ms|s) +[\\d.]+% +[\\d.]+ (µJ|mJ|J)"), text.get(3));
         assertTrue(text.getLast().startsWith("  leaves out: RMSNorm"));
     }
 }
