@@ -1,6 +1,7 @@
 package dev.tokenmill.measure;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.tokenmill.Defaults;
 import dev.tokenmill.backend.Backend;
 import dev.tokenmill.backend.DeviceInfo;
 import dev.tokenmill.op.DType;
@@ -11,12 +12,15 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One {@code ./tokenmill run}, in three steps that each have a class: the {@link RunPreamble} (idle power and
  * ceilings), the suites through {@link JmhForks} (each suite's axes, then the trials the model roll-up needs
- * beyond them), and the {@link ResultAssembly} of the result file.
+ * beyond them), and the {@link ResultAssembly} of the result file. Its trials are known before it starts
+ * ({@link #trials()}), so the progress line counts them down and {@code run --dry-run} lists them.
  */
 public final class SuiteRun {
     private final RunPlan plan;
@@ -24,9 +28,12 @@ public final class SuiteRun {
     private final CeilingProbe probe;
     private final PrintWriter out;
 
-    /** A run with the probe sizes {@link CeilingProbe#forRun} picks for the plan. */
+    /** One trial the run starts: its suite, benchmark and parameters, whether the roll-up added it, its estimate. */
+    public record PlannedTrial(String suite, RollupPlan.SuiteTrial trial, boolean forRollup, double estimatedSeconds) {}
+
+    /** A run with the probe sizes {@link CeilingProbe#forRun} picks for the plan (the small ones unless it is full). */
     public SuiteRun(RunPlan plan, Backend backend, PrintWriter out) {
-        this(plan, backend, CeilingProbe.forRun(backend, plan.quick()), out);
+        this(plan, backend, CeilingProbe.forRun(backend, plan.size() != RunPlan.Size.FULL), out);
     }
 
     public SuiteRun(RunPlan plan, Backend backend, CeilingProbe probe, PrintWriter out) {
@@ -36,28 +43,82 @@ public final class SuiteRun {
         this.out = out;
     }
 
+    /** Every trial this run starts, in order: each suite's axes, then the trials its roll-up needs beyond them. */
+    public List<PlannedTrial> trials() {
+        List<PlannedTrial> out = new ArrayList<>();
+        for (String suite : plan.suites()) {
+            double each = plan.jmh().orElse(SuiteAxes.annotated(suite)).estimatedSeconds();
+            Map<String, String[]> params = suiteParams(suite);
+            for (RollupPlan.SuiteTrial t : SuiteAxes.trials(suite, params)) out.add(new PlannedTrial(suite, t, false, each));
+            for (RollupPlan.SuiteTrial t : rollupExtras(suite, params)) out.add(new PlannedTrial(suite, t, true, each));
+        }
+        return out;
+    }
+
+    /** Lists the trials and the time they should take, measuring nothing. */
+    public void dryRun() {
+        List<PlannedTrial> trials = trials();
+        out.println("tokenmill: the " + plan.size().id() + " plan on " + backend.device().name() + " (" + backend.name()
+                + "), model " + plan.model() + ", dtypes " + plan.dtypes().stream().map(DType::id).toList()
+                + "; measuring nothing (--dry-run)");
+        String suite = null;
+        boolean extras = false;
+        for (int i = 0; i < trials.size(); i++) {
+            PlannedTrial t = trials.get(i);
+            if (!t.suite().equals(suite)) {
+                suite = t.suite();
+                extras = false;
+                out.println("suite " + suite + ", JMH " + plan.jmh().orElse(SuiteAxes.annotated(suite)).describe() + ":");
+            }
+            if (t.forRollup() && !extras) {
+                extras = true;
+                out.println("  ops the " + plan.model() + " roll-up needs beyond the suite's axes:");
+            }
+            out.printf("[%d/%d] %s %s%n", i + 1, trials.size(), t.trial().benchmark(), describe(t.trial().params()));
+        }
+        double seconds = trials.stream().mapToDouble(PlannedTrial::estimatedSeconds).sum();
+        out.println(trials.size() + " trials, about " + Eta.clock(seconds) + " (an estimate: "
+                + Eta.clock(seconds / Math.max(1, trials.size())) + " a trial, counting "
+                + String.format(Locale.ROOT, "%.0f", Defaults.FORK_START_SECONDS)
+                + " s to start each fork; the ceiling probes come before them)");
+    }
+
     public ResultFile run() {
         String created = ResultFiles.now();
         DeviceInfo device = backend.device();
+        List<PlannedTrial> planned = trials();
         out.println("tokenmill: measuring " + device.name() + " (" + backend.name() + "), model " + plan.model()
-                + ", dtypes " + plan.dtypes().stream().map(DType::id).toList() + (plan.quick() ? ", quick" : ""));
+                + ", dtypes " + plan.dtypes().stream().map(DType::id).toList() + ", the " + plan.size().id() + " plan, "
+                + planned.size() + " trials");
         RunPreamble preamble = RunPreamble.measure(plan, backend, probe, out);
         JmhForks forks = new JmhForks(preamble.ceilings(), preamble.energy().baseline(), preamble.jmh());
         ArrayNode jmh = ResultFiles.JSON.createArrayNode();
-        List<ResultFile.Skip> skipped = new ArrayList<>();
+        Map<String, String> histograms = new LinkedHashMap<>();
+        JmhProgress progress = new JmhProgress(out,
+                new Eta(planned.stream().mapToDouble(PlannedTrial::estimatedSeconds).toArray()), System::nanoTime);
         for (String suite : plan.suites()) {
             out.println("suite " + suite + ":");
-            JmhProgress progress = new JmhProgress(out);
             Map<String, String[]> params = suiteParams(suite);
-            jmh.addAll(forks.run(RunPlan.includePattern(suite), params, progress));
-            List<RollupPlan.SuiteTrial> extra = plan.rollup() == null ? List.of()
-                    : plan.rollup().trials(suite).stream().filter(t -> !SuiteAxes.covers(params, t)).toList();
+            collect(forks.run(RunPlan.includePattern(suite), params, progress), jmh, histograms);
+            List<RollupPlan.SuiteTrial> extra = rollupExtras(suite, params);
             if (!extra.isEmpty()) out.println("  ops the " + plan.model() + " roll-up needs beyond the suite's axes:");
             for (RollupPlan.SuiteTrial t : extra)
-                jmh.addAll(forks.run(SuiteAxes.includeExactly(t.benchmark()), trialParams(t), progress));
-            skipped.addAll(progress.skipped());
+                collect(forks.run(SuiteAxes.includeExactly(t.benchmark()), trialParams(t), progress), jmh, histograms);
         }
-        return ResultAssembly.assemble(plan, backend.name(), device, created, preamble, jmh, skipped);
+        progress.finishTrial();
+        out.println("measured " + planned.size() + " trials in " + progress.elapsed());
+        return ResultAssembly.assemble(plan, backend.name(), device, created, preamble, jmh, histograms, progress.skipped());
+    }
+
+    private static void collect(JmhForks.Results results, ArrayNode jmh, Map<String, String> histograms) {
+        jmh.addAll(results.json());
+        histograms.putAll(results.callHistograms());
+    }
+
+    /** The trials {@code suite}'s roll-up passes need that its main run (with {@code params}) does not measure. */
+    private List<RollupPlan.SuiteTrial> rollupExtras(String suite, Map<String, String[]> params) {
+        return plan.rollup() == null ? List.of()
+                : plan.rollup().trials(suite).stream().filter(t -> !SuiteAxes.covers(params, t)).toList();
     }
 
     /** The parameters of a suite's main run: the plan's axes for it, on this backend, model and dtypes. */
@@ -75,5 +136,14 @@ public final class SuiteRun {
         p.put("backend", new String[]{backend.name()});
         t.params().forEach((k, v) -> p.put(k, new String[]{v}));
         return p;
+    }
+
+    /** {@code batch=1 dtype=bf16 length=512}: the parameters but the backend and model, which every trial shares. */
+    private static String describe(Map<String, String> params) {
+        StringBuilder b = new StringBuilder();
+        new TreeMap<>(params).forEach((k, v) -> {
+            if (!k.equals("backend") && !k.equals("model")) b.append(b.isEmpty() ? "" : " ").append(k).append('=').append(v);
+        });
+        return b.toString();
     }
 }
