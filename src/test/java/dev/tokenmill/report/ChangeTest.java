@@ -69,6 +69,13 @@ class ChangeTest {
     }
 
     @Test
+    void tenSamplesASideDetectAFivePercentChangeInATwoPercentNoisyKernel() {
+        // the claim behind Defaults.ALPHA
+        Change c = Change.of(samples(2.0, 0.02), scaled(samples(2.0, 0.02), 1.05), dev.tokenmill.Defaults.ALPHA);
+        assertTrue(c.significant() && c.regressesBeyond(0.03), c.toString());
+    }
+
+    @Test
     void theIntervalRanksComeFromUsExactNullDistribution() {
         // Textbook critical values of U, two-sided 5%: n = m = 10: 23; n = m = 6: 5; n = m = 4: 0; n = m = 3: none.
         assertEquals(24, Change.lowRank(10, 10, 0.05));
