@@ -205,13 +205,20 @@ public final class Comparison {
         for (int i = 0; i < results.size(); i++) {
             ResultFile r = results.get(i);
             var c = r.ceilings();
-            t.add(List.of(names.get(i), r.device().backend(), r.created() + (r.run() != null && r.run().quick() ? " quick" : ""),
+            t.add(List.of(names.get(i), r.device().backend(), r.created() + plan(r.run()),
                     r.tokenmill() == null ? "-" : abbreviate(r.tokenmill().git()),
                     c == null || c.copyGbs() == null ? "-" : Figures.bandwidth(c.copyGbs()),
                     peak(c, "bf16"), peak(c, "f16"), peak(c, "f32"),
                     c == null || c.datasheet() == null ? "-" : datasheet(c.datasheet())));
         }
         return t;
+    }
+
+    /** The plan a run followed, after its date: {@code  ci}, {@code  quick} (tokenmill/1 files say only quick). */
+    private static String plan(ResultFile.RunInfo run) {
+        if (run == null) return "";
+        if (run.plan() != null) return " " + run.plan();
+        return run.quick() ? " quick" : "";
     }
 
     private static String peak(Ceilings c, String dtype) {
