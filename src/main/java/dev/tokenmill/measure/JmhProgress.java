@@ -68,9 +68,8 @@ final class JmhProgress implements OutputFormat {
 
     /** {@code 3/24 0:42, ~4:10 left}, or without a plan {@code 3 0:42}. */
     private String position() {
-        String elapsed = Eta.clock(seconds(start));
-        if (eta == null) return trials + " " + elapsed;
-        return trials + "/" + eta.trials() + " " + elapsed + ", ~" + Eta.clock(eta.remainingSeconds()) + " left";
+        if (eta == null) return trials + " " + elapsed();
+        return trials + "/" + eta.trials() + " " + elapsed() + ", ~" + Eta.clock(eta.remainingSeconds()) + " left";
     }
 
     /** Ends the running trial, if any, and tells the estimate how long it took. */
