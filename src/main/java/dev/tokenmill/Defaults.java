@@ -55,4 +55,39 @@ public final class Defaults {
 
     /** The share of a device's memory benchmarks may take, leaving room for the driver, the JVM and other processes. */
     public static final double USABLE_MEMORY_SHARE = 0.8;
+
+    /**
+     * Confidence of each record's interval of the median and of a comparison's interval of a ratio: 95%, as benchstat
+     * and JMH report, so the intervals read the same as theirs.
+     */
+    public static final double CONFIDENCE = 0.95;
+
+    /**
+     * {@code compare --alpha}: a change is significant when the Mann-Whitney U p-value is below this; 0.05 is
+     * benchstat's default, and with ten samples a side it still detects a 5% change in a 2%-noisy kernel.
+     */
+    public static final double ALPHA = 0.05;
+
+    /**
+     * JMH forks per trial in {@code run} (the CI-sized and full plans): two, so that a record's samples span two JVMs
+     * and a comparison sees the fork-to-fork part of the noise (JIT decisions, memory placement), not one fork's.
+     */
+    public static final int RUN_FORKS = 2;
+
+    /**
+     * Measurement iterations per fork in {@code run}: with two forks, ten samples per record, whose 95% interval of
+     * the median runs from the 2nd to the 9th (at least six are needed for any 95% interval).
+     */
+    public static final int RUN_ITERATIONS = 5;
+
+    /** Measurement iterations of {@code run --quick} (one fork): six, the fewest that give a 95% interval of the median. */
+    public static final int QUICK_ITERATIONS = 6;
+
+    /**
+     * What {@code run --dry-run} and the progress line's first estimate count for starting one JMH fork (the VM, the
+     * operand sets allocated and filled, the kernel verified): 5 s, as measured on a 2-core CPU, where a
+     * {@code run --quick} took 4-5 s per trial beyond its iterations (results/cpu-amd-epyc-2c/2026-11-25T14-28-07Z.log).
+     * The progress line then revises its estimate with the trials' real durations.
+     */
+    public static final double FORK_START_SECONDS = 5;
 }

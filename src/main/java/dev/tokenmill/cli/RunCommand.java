@@ -38,8 +38,15 @@ final class RunCommand implements Callable<Integer> {
             description = "model preset whose shapes to measure and roll up into TTFT, TPOT, tokens/s and tokens/J (default: ${DEFAULT-VALUE})")
     String model;
 
-    @Option(names = "--quick", description = "fewer shapes, one dtype (bf16), short JMH trials: minutes on a small CPU")
+    @Option(names = "--quick", description = "a smoke run: one shape per op, bf16, one fork: a minute or two on a small CPU")
     boolean quick;
+
+    @Option(names = "--full", description = "every shape and dtype of the suites (the default on a GPU; hours on a small CPU,"
+            + " where the default is the CI-sized plan: every op family, bf16, under ten minutes on 2 cores)")
+    boolean full;
+
+    @Option(names = "--dry-run", description = "list the trials and the time they should take, measuring nothing")
+    boolean dryRun;
 
     @Option(names = "--out", defaultValue = Defaults.RESULTS_DIR,
             description = "directory for result files, checked before the first trial (default: ${DEFAULT-VALUE})")
@@ -54,8 +61,14 @@ final class RunCommand implements Callable<Integer> {
      */
     @Override public Integer call() {
         PrintWriter out = spec.commandLine().getOut(), log = spec.commandLine().getErr();
-        RunPlan plan = RunPlan.of(suite, backend, model, quick);
+        if (quick && full) throw new IllegalArgumentException("--quick and --full exclude each other; give one");
         try (Backend b = open(backend, log)) {
+            RunPlan plan = RunPlan.of(suite, backend, model, quick ? RunPlan.Size.QUICK : full ? RunPlan.Size.FULL
+                    : RunPlan.Size.defaultFor(b.name()));
+            if (dryRun) {
+                new SuiteRun(plan, b, new RunStop(), log).dryRun(out);
+                return 0;
+            }
             ResultDestination destination = ResultDestination.check(outDir);
             RunStop stop = new RunStop();
             try (StopOnSignal signals = new StopOnSignal(stop)) {

@@ -4,6 +4,7 @@ import dev.tokenmill.report.Ceilings;
 import dev.tokenmill.energy.EnergyBaseline;
 import dev.tokenmill.op.OpSpec;
 import dev.tokenmill.report.JmhRecords;
+import dev.tokenmill.report.Record;
 import org.HdrHistogram.Histogram;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
@@ -11,6 +12,7 @@ import org.openjdk.jmh.profile.InternalProfiler;
 import org.openjdk.jmh.results.AggregationPolicy;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.ScalarResult;
 
 import java.util.ArrayList;
@@ -72,6 +74,16 @@ public final class FiguresProfiler implements InternalProfiler {
         out.add(new ScalarResult(JmhRecords.VARIANT + t.variant(), 1, "", AggregationPolicy.MAX));
         out.add(new ScalarResult(JmhRecords.TIMING + t.clock(), 1, "", AggregationPolicy.MAX));
         return out;
+    }
+
+    /**
+     * A finished trial's per-call device times, every measurement iteration of every fork merged, encoded as
+     * {@link Record.Samples#callsHistogram}; null when the trial recorded none. Read in the parent VM from JMH's
+     * results (they travel from the forks whole), since JMH's JSON keeps only each result's score.
+     */
+    public static String callHistogram(RunResult trial) {
+        Result<?> r = trial.getAggregatedResult().getSecondaryResults().get("lat.p50");
+        return r instanceof HistogramResult h ? Record.Samples.encode(h.histogram()) : null;
     }
 
     /** The share of the roofline {@code c} draws that the median call reaches, when {@code c} is known. */

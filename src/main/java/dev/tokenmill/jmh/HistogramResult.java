@@ -50,6 +50,9 @@ final class HistogramResult extends Result<HistogramResult> {
         };
     }
 
+    /** The calls this result was computed from (after aggregation: every iteration's and fork's calls). */
+    Histogram histogram() { return histogram; }
+
     @Override protected Aggregator<HistogramResult> getThreadAggregator() { return HistogramResult::merge; }
 
     @Override protected Aggregator<HistogramResult> getIterationAggregator() { return HistogramResult::merge; }

@@ -20,33 +20,69 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * JMH's progress in one line per trial (what is measured, then its figure, or why it was skipped) instead of
- * JMH's per-iteration log. Trials that fail (a SkippedTrial from the benchmark's setup, or any other error) are
- * collected as {@link ResultFile.Skip}s with their reason's first line.
+ * JMH's per-iteration log. Each line starts with the trial's number of the run's total, the time elapsed and the
+ * time left ({@link Eta}, revised as trials finish): {@code [3/24 0:42, ~4:10 left]}. Trials that fail (a
+ * SkippedTrial from the benchmark's setup, or any other error) are collected as {@link ResultFile.Skip}s with their
+ * reason's first line. One instance follows a whole run, across the JMH runs of its suites.
  */
 final class JmhProgress implements OutputFormat {
     private static final String SKIPPED = SkippedTrial.class.getName() + ": ";
 
     private final PrintWriter out;
-    private final long start = System.nanoTime();
+    private final Eta eta;
+    private final LongSupplier nanoTime;
+    private final long start;
     private final List<ResultFile.Skip> skipped = new ArrayList<>();
     private BenchmarkParams current;
     private boolean inFailure;
     private int trials;
+    /** When the running trial started; -1 when none is running. */
+    private long trialStart = -1;
 
-    JmhProgress(PrintWriter out) { this.out = out; }
+    /** Progress without a plan: the trial's number and the time elapsed. */
+    JmhProgress(PrintWriter out) { this(out, null, System::nanoTime); }
+
+    /** Progress through a run planned as {@code eta}, timed by {@code nanoTime}. */
+    JmhProgress(PrintWriter out, Eta eta, LongSupplier nanoTime) {
+        this.out = out;
+        this.eta = eta;
+        this.nanoTime = nanoTime;
+        this.start = nanoTime.getAsLong();
+    }
 
     List<ResultFile.Skip> skipped() { return skipped; }
 
     @Override public void startBenchmark(BenchmarkParams params) {
+        finishTrial();   // a failed trial may end without endBenchmark
         current = params;
         inFailure = false;
         trials++;
-        out.printf(Locale.ROOT, "[%d %s] %s %s ", trials, elapsed(), shortName(params.getBenchmark()), describe(params));
+        trialStart = nanoTime.getAsLong();
+        out.printf(Locale.ROOT, "[%s] %s %s ", position(), shortName(params.getBenchmark()), describe(params));
         out.flush();
     }
+
+    /** {@code 3/24 0:42, ~4:10 left}, or without a plan {@code 3 0:42}. */
+    private String position() {
+        if (eta == null) return trials + " " + elapsed();
+        return trials + "/" + eta.trials() + " " + elapsed() + ", ~" + Eta.clock(eta.remainingSeconds()) + " left";
+    }
+
+    /** Ends the running trial, if any, and tells the estimate how long it took. */
+    void finishTrial() {
+        if (trialStart < 0) return;
+        if (eta != null) eta.finish(seconds(trialStart));
+        trialStart = -1;
+    }
+
+    private double seconds(long since) { return (nanoTime.getAsLong() - since) / 1e9; }
+
+    /** The time since this progress started, as {@code m:ss}. */
+    String elapsed() { return Eta.clock(seconds(start)); }
 
     @Override public void iteration(BenchmarkParams b, IterationParams i, int n) {}
 
@@ -56,6 +92,7 @@ final class JmhProgress implements OutputFormat {
     }
 
     @Override public void endBenchmark(BenchmarkResult result) {
+        finishTrial();
         if (result == null || inFailure) return;
         Result<?> p = result.getPrimaryResult();
         StringBuilder line = new StringBuilder(" " + Figures.time(p.getScore() * JmhRecords.msPer(p.getScoreUnit())) + "/call");
@@ -100,11 +137,6 @@ final class JmhProgress implements OutputFormat {
             if (!k.equals("backend") && !k.equals("model")) b.append(b.isEmpty() ? "" : " ").append(k).append('=').append(v);
         });
         return b.toString();
-    }
-
-    private String elapsed() {
-        long s = (System.nanoTime() - start) / 1_000_000_000L;
-        return String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 
     @Override public void startRun() {}

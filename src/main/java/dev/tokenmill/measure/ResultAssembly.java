@@ -18,13 +18,15 @@ final class ResultAssembly {
 
     /** {@code partial}: why the run stopped before its end, or null when it ran to the end. */
     static ResultFile assemble(RunPlan plan, String backend, DeviceInfo device, String created, RunPreamble preamble,
-                               ArrayNode jmh, List<ResultFile.Skip> skipped, String partial) {
-        List<Record> records = JmhRecords.from(jmh, preamble.ceilings());
+                               ArrayNode jmh, Map<String, String> callHistograms, List<ResultFile.Skip> skipped,
+                               String partial) {
+        List<Record> records = JmhRecords.from(jmh, preamble.ceilings(), callHistograms);
         List<Rollup> rollups = plan.rollup() == null ? null : plan.rollup().rollUp(plan.suites(), records,
                 preamble.energy().info().absentReason());
         return new ResultFile(ResultFile.SCHEMA, created, Provenance.tool(), new ResultFile.RunInfo(
                 String.join(",", plan.suites()), backend, plan.model(),
-                plan.dtypes().stream().map(DType::id).toList(), plan.quick(), settings(preamble.jmh()), partial),
+                plan.dtypes().stream().map(DType::id).toList(), plan.quick(), settings(preamble.jmh()), plan.size().id(),
+                partial),
                 device, Provenance.clocks(device), Provenance.host(), preamble.ceilings(), preamble.energy().info(),
                 records, skipped, rollups, jmh);
     }

@@ -47,7 +47,10 @@ final class StoppableTrials implements OutputFormat {
         progress.endBenchmark(result);
     }
 
-    /** The trials finished so far, as JMH's JSON result format writes them (what {@link JmhForks#run} returns). */
+    /** The trials finished so far, as {@link JmhForks#run} returns them. */
+    JmhForks.Results completed() { return new JmhForks.Results(completedJson(), JmhForks.callHistograms(completed)); }
+
+    /** The trials finished so far, as JMH's JSON result format writes them. */
     ArrayNode completedJson() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {

@@ -1,6 +1,7 @@
 package dev.tokenmill.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenmill.Defaults;
 import dev.tokenmill.op.Workloads;
 import dev.tokenmill.op.LinearSpec;
 import dev.tokenmill.op.OpSpec;
@@ -10,13 +11,16 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Turns JMH's JSON results of the tokenmill suites into {@link Record}s: the op rebuilt from the benchmark's
  * parameters ({@link Workloads}), JMH's primary score as the wall time, and {@code FiguresProfiler}'s secondary
  * results as the per-call device-time percentiles, verification error, kernel variant, and the GPU's energy and
  * clocks over the trial. JMH results are numbers, so a text (a variant, a reason, a clocks-event name) travels as
- * a label after a prefix.
+ * a label after a prefix. Each record keeps its samples: the per-iteration times from JMH's raw data, and the merged
+ * per-call histogram that JMH's JSON cannot carry, which the run takes from JMH's in-memory results (see
+ * {@link #trialKey}).
  */
 public final class JmhRecords {
     /** Secondary result labels of the trial's energy window (written by FiguresProfiler in the benchmark VM). */
@@ -31,15 +35,27 @@ public final class JmhRecords {
     private JmhRecords() {}
 
     /** Records for every entry of a JMH JSON result array; {@code measured} may be null (no fractions then). */
-    public static List<Record> from(JsonNode jmh, Ceilings measured) {
+    public static List<Record> from(JsonNode jmh, Ceilings measured) { return from(jmh, measured, Map.of()); }
+
+    /**
+     * Records for every entry of a JMH JSON result array, each with its trial's per-call histogram from
+     * {@code callHistograms} (keyed by {@link #trialKey}; encoded as {@link Record.Samples#callsHistogram}) where
+     * there is one.
+     */
+    public static List<Record> from(JsonNode jmh, Ceilings measured, Map<String, String> callHistograms) {
         Ceilings datasheet = measured == null || measured.datasheet() == null ? null
                 : Ceilings.ofDatasheet(measured.backend(), measured.datasheet());
         List<Record> out = new ArrayList<>();
-        for (JsonNode entry : jmh) out.add(record(entry, measured, datasheet));
+        for (JsonNode entry : jmh) out.add(record(entry, measured, datasheet, callHistograms));
         return out;
     }
 
-    private static Record record(JsonNode e, Ceilings measured, Ceilings datasheet) {
+    /** One trial's key: its benchmark's full name and its parameters, in name order. */
+    public static String trialKey(String benchmark, Map<String, String> params) {
+        return benchmark + new TreeMap<>(params);
+    }
+
+    private static Record record(JsonNode e, Ceilings measured, Ceilings datasheet, Map<String, String> callHistograms) {
         String benchmark = e.path("benchmark").asText();
         Map<String, String> params = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = e.path("params").fields(); it.hasNext(); ) {
@@ -59,6 +75,7 @@ public final class JmhRecords {
         String clock = labelled(secondary, TIMING).stream().findFirst().orElse(null);
         double seconds = (time.p50Ms() != null ? time.p50Ms() : time.wallMeanMs()) / 1e3;
         String projection = spec instanceof LinearSpec ? params.get("projection") : null;
+        Record.Samples samples = samples(primary, secondary, toMs, callHistograms.get(trialKey(benchmark, params)));
         return new Record(Workloads.suite(benchmark), spec.op(), benchmark.substring(benchmark.lastIndexOf('.',
                 benchmark.lastIndexOf('.') - 1) + 1), params.get("model"), projection, variant, spec.dtype().id(),
                 spec.shape(), spec.flops(), spec.minBytes(),
@@ -67,7 +84,26 @@ public final class JmhRecords {
                 spec.flops() > 0 ? spec.flops() / seconds / 1e12 : null, spec.minBytes() / seconds / 1e9,
                 finite(measured == null ? Double.NaN : measured.fraction(spec, seconds)),
                 finite(datasheet == null ? Double.NaN : datasheet.fraction(spec, seconds)),
-                new Record.Verified(score(secondary, "verify.max_rel_err")), params, energy(secondary, seconds));
+                new Record.Verified(score(secondary, "verify.max_rel_err")), params, energy(secondary, seconds),
+                samples, samples == null ? null : Noise.of(samples.all(), Defaults.CONFIDENCE));
+    }
+
+    /**
+     * The iteration samples of the figure's time: each measurement iteration's median device time where the
+     * profiler ran (as {@code lat.p50} is the median of all calls), else JMH's own iteration scores; null when JMH
+     * kept no raw data.
+     */
+    private static Record.Samples samples(JsonNode primary, JsonNode secondary, double primaryToMs, String histogram) {
+        boolean device = secondary.has("lat.p50");
+        JsonNode raw = device ? secondary.path("lat.p50").path("rawData") : primary.path("rawData");
+        double toMs = device ? 1 : primaryToMs;   // lat.p50 is in ms (HistogramResult)
+        List<List<Double>> forks = new ArrayList<>();
+        for (JsonNode fork : raw) {
+            List<Double> iterations = new ArrayList<>();
+            for (JsonNode v : fork) if (v.isNumber() && Double.isFinite(v.asDouble())) iterations.add(v.asDouble() * toMs);
+            if (!iterations.isEmpty()) forks.add(iterations);
+        }
+        return forks.isEmpty() ? null : new Record.Samples(device ? "device_p50" : "wall_mean", forks, histogram);
     }
 
     /**

@@ -3,9 +3,14 @@ package dev.tokenmill.report;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tokenmill.op.Workloads;
 import dev.tokenmill.op.OpSpec;
+import org.HdrHistogram.Histogram;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.DataFormatException;
 
 /**
  * One measured op in a result file: what ran (suite, op, shape, dtype, model, projection, kernel variant, the
@@ -16,12 +21,62 @@ import java.util.Map;
  * clock, the CPU backend) or {@code "device_events_p50"} (CUDA events); else JMH's mean wall time per call
  * ({@code "wall_mean"}). Files written before the distinction say {@code "device_p50"} for both. {@code energy} holds the GPU's energy and clocks over the trial; it is null when the run
  * read no energy counter (the result file's run-level {@code energy} section says why, once). Readers ignore
- * fields they do not know, so additions like it keep schema tokenmill/1.
+ * fields they do not know, so additions like it keep the schema.
+ * <p>
+ * {@code samples} and {@code noise} (schema tokenmill/2) are what a comparison needs to tell a change from noise:
+ * the per-iteration times the figure's time is the median of, and how widely they spread. Both are null in
+ * tokenmill/1 files, which {@code compare} still reads but cannot test.
  */
 public record Record(String suite, String op, String benchmark, String model, String projection, String variant,
                      String dtype, Map<String, Object> shape, double flops, long bytes, Double arithmeticIntensity,
                      Time time, String timing, Double tflops, Double gbs, Double fractionOfCeiling,
-                     Double fractionOfDatasheet, Verified verified, Map<String, String> params, Energy energy) {
+                     Double fractionOfDatasheet, Verified verified, Map<String, String> params, Energy energy,
+                     Samples samples, Noise noise) {
+
+    /** A record without samples, as tokenmill/1 wrote them. */
+    public Record(String suite, String op, String benchmark, String model, String projection, String variant,
+                  String dtype, Map<String, Object> shape, double flops, long bytes, Double arithmeticIntensity,
+                  Time time, String timing, Double tflops, Double gbs, Double fractionOfCeiling,
+                  Double fractionOfDatasheet, Verified verified, Map<String, String> params, Energy energy) {
+        this(suite, op, benchmark, model, projection, variant, dtype, shape, flops, bytes, arithmeticIntensity, time,
+                timing, tflops, gbs, fractionOfCeiling, fractionOfDatasheet, verified, params, energy, null, null);
+    }
+
+    /**
+     * The samples behind a record's time.
+     *
+     * @param basis          what one iteration sample is: {@code device_p50}, the median device time per call of one
+     *                       JMH measurement iteration (from tokenmill's profiler), or {@code wall_mean}, JMH's own
+     *                       score (mean wall time per call); the same basis as the record's {@code timing}
+     * @param iterationsMs   one list per fork, one sample per measurement iteration, in ms per call: JMH's iteration
+     *                       scores across forks
+     * @param callsHistogram every timed call's device time in ns, all iterations and forks merged, in HdrHistogram's
+     *                       compressed encoding as base64 (the form of HdrHistogram's log files); null without
+     *                       tokenmill's profiler
+     */
+    public record Samples(String basis, List<List<Double>> iterationsMs, String callsHistogram) {
+        /** Every iteration sample, forks one after the other. */
+        public double[] all() {
+            return iterationsMs.stream().flatMap(List::stream).mapToDouble(Double::doubleValue).toArray();
+        }
+
+        /** The per-call histogram, decoded; null when there is none. */
+        public Histogram calls() {
+            if (callsHistogram == null) return null;
+            try {
+                return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(callsHistogram)), 0);
+            } catch (DataFormatException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("the calls histogram is not HdrHistogram's compressed encoding: " + e.getMessage(), e);
+            }
+        }
+
+        /** {@code h} as {@link #callsHistogram} stores it. */
+        public static String encode(Histogram h) {
+            ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+            int length = h.encodeIntoCompressedByteBuffer(buffer);
+            return Base64.getEncoder().encodeToString(Arrays.copyOf(buffer.array(), length));
+        }
+    }
 
     /** JMH's mean wall time per call (with its 99.9% error) and the per-call device-time percentiles. */
     public record Time(double wallMeanMs, Double wallErrorMs, Double p50Ms, Double p99Ms, Double p999Ms, Long n) {}

@@ -20,7 +20,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
-/** Writes result files atomically and reads them back, refusing anything that is not a tokenmill/1 result. */
+/** Writes result files atomically and reads them back, refusing anything that is not a tokenmill result it knows. */
 public final class ResultFiles {
     /** snake_case fields, nulls left out, unknown fields ignored (additive changes keep the schema). */
     public static final ObjectMapper JSON = JsonMapper.builder()
@@ -118,9 +118,9 @@ public final class ResultFiles {
         if (!root.isObject() || !schema.isTextual() || !schema.asText().startsWith("tokenmill/"))
             throw new IllegalArgumentException(file + " is not a tokenmill result (no \"schema\": \"" + ResultFile.SCHEMA
                     + "\" field)");
-        if (!schema.asText().equals(ResultFile.SCHEMA))
+        if (!ResultFile.READABLE.contains(schema.asText()))
             throw new IllegalArgumentException(file + " has schema '" + schema.asText() + "', which this tokenmill does not"
-                    + " read (it reads " + ResultFile.SCHEMA + ")" + schemaAdvice(schema.asText()));
+                    + " read (it reads " + String.join(" and ", ResultFile.READABLE) + ")" + schemaAdvice(schema.asText()));
         for (String section : new String[]{"created", "device", "records"})
             if (root.path(section).isMissingNode() || root.path(section).isNull())
                 throw new IllegalArgumentException(file + " is corrupt: the \"" + section + "\" section is missing");

@@ -83,7 +83,7 @@ class RunRollupTest {
 
         JsonNode json = ResultFiles.JSON.readTree(file.toFile());
         assertTrue(json.path("rollup").get(0).path("ttft_seconds").isNumber(), "snake_case like the rest");
-        assertEquals("tokenmill/1", json.path("schema").asText());
+        assertEquals("tokenmill/2", json.path("schema").asText());
         for (JsonNode rec : json.path("records")) assertFalse(rec.has("energy"), "absent, never zero: " + rec);
         assertEquals(List.of("the fake backend has no energy counter"), json.path("energy").findValuesAsText("absent_reason"));
     }

@@ -19,42 +19,42 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which trials a roll-up needs, which of them a run's axes already measure, and roll-ups from records. */
 class RollupPlanTest {
-    private static final RunPlan QUICK = RunPlan.of("all", "cpu", "llama-3.1-8b", true);
+    private static final RunPlan QUICK = RunPlan.of("all", "cpu", "llama-3.1-8b", RunPlan.Size.QUICK);
 
-    /** The quick plan's main-run parameters for a suite, as SuiteRun gives them to JMH. */
-    private static Map<String, String[]> quickParams(String suite) {
-        Map<String, String[]> p = new LinkedHashMap<>(QUICK.params().get(suite));
+    /** A plan's main-run parameters for a suite, as SuiteRun gives them to JMH. */
+    private static Map<String, String[]> params(RunPlan plan, String suite) {
+        Map<String, String[]> p = new LinkedHashMap<>(plan.params().get(suite));
         p.put("backend", new String[]{"cpu"});
         p.put("model", new String[]{"llama-3.1-8b"});
         p.put("dtype", new String[]{"bf16"});
         return p;
     }
 
-    private static List<String> extra(String suite) {
-        return QUICK.rollup().trials(suite).stream().filter(t -> !SuiteAxes.covers(quickParams(suite), t))
+    private static List<String> extra(RunPlan plan, String suite) {
+        return plan.rollup().trials(suite).stream().filter(t -> !SuiteAxes.covers(params(plan, suite), t))
                 .map(t -> t.benchmark() + " " + t.params()).toList();
     }
 
     @Test
-    void theQuickPlanAddsOnlyTheLmHeadAndBatch32() {
+    void theQuickPlanAddsOnlyTheLmHead() {
         assertEquals(List.of("PrefillBenchmarks.linear {model=llama-3.1-8b, dtype=bf16, projection=lm_head, batch=1, length=1}"),
-                extra("prefill"));
-        String b32 = "{model=llama-3.1-8b, dtype=bf16, ";
-        assertEquals(List.of(
-                "DecodeBenchmarks.linear " + b32 + "projection=lm_head, batch=1}",
-                "DecodeBenchmarks.linear " + b32 + "projection=lm_head, batch=8}",
-                "DecodeBenchmarks.linear " + b32 + "projection=qkv, batch=32}",
-                "DecodeBenchmarks.linear " + b32 + "projection=o, batch=32}",
-                "DecodeBenchmarks.linear " + b32 + "projection=gate_up, batch=32}",
-                "DecodeBenchmarks.linear " + b32 + "projection=down, batch=32}",
-                "DecodeBenchmarks.append " + b32 + "batch=32, length=8192, layout=paged}",
-                "DecodeBenchmarks.attention " + b32 + "batch=32, length=8192, layout=paged}",
-                "DecodeBenchmarks.linear " + b32 + "projection=lm_head, batch=32}"), extra("decode"));
+                extra(QUICK, "prefill"));
+        assertEquals(List.of("DecodeBenchmarks.linear {model=llama-3.1-8b, dtype=bf16, projection=lm_head, batch=1}"),
+                extra(QUICK, "decode"));
+    }
+
+    @Test
+    void theCiPlanAddsTheLmHeadAtEachBatch() {
+        RunPlan ci = RunPlan.of("all", "cpu", "llama-3.1-8b", RunPlan.Size.CI);
+        assertEquals(List.of("PrefillBenchmarks.linear {model=llama-3.1-8b, dtype=bf16, projection=lm_head, batch=1, length=1}"),
+                extra(ci, "prefill"));
+        assertEquals(List.of("DecodeBenchmarks.linear {model=llama-3.1-8b, dtype=bf16, projection=lm_head, batch=1}",
+                "DecodeBenchmarks.linear {model=llama-3.1-8b, dtype=bf16, projection=lm_head, batch=8}"), extra(ci, "decode"));
     }
 
     @Test
     void eachTrialMeasuresExactlyThePartsOp() {
-        RollupPlan full = RunPlan.of("all", "cuda", "qwen2.5-7b", false).rollup();
+        RollupPlan full = RunPlan.of("all", "cuda", "qwen2.5-7b", RunPlan.Size.FULL).rollup();
         for (String suite : RunPlan.SUITES) {
             var passes = full.passes(suite);
             var trials = full.trials(suite);
@@ -140,7 +140,7 @@ class RollupPlanTest {
 
     @Test
     void jmhSettingsAreLengthenedOnlyWhenAnEnergyWindowWouldBeTooShort() {
-        assertEquals(new RunPlan.Jmh(1, 2, "500ms", 2, "1500ms"), QUICK.jmh().measuringAtLeast(3));
+        assertEquals(new RunPlan.Jmh(1, 2, "500ms", 6, "500ms"), QUICK.jmh().measuringAtLeast(3));
         RunPlan.Jmh annotations = new RunPlan.Jmh(null, null, null, null, null);
         assertEquals(annotations, annotations.measuringAtLeast(3));
         RunPlan.Jmh longer = new RunPlan.Jmh(1, 1, "1s", 5, "2s");

@@ -32,7 +32,7 @@ class SuiteRunTest {
 
     @Test
     void aRunMeasuresCeilingsAndEveryTrialAndWritesAResultFile() {
-        RunPlan plan = new RunPlan(List.of("decode"), "fake", "llama-3.2-1b", List.of(DType.F32), true,
+        RunPlan plan = new RunPlan(List.of("decode"), "fake", "llama-3.2-1b", List.of(DType.F32), RunPlan.Size.QUICK,
                 Map.of("decode", Map.of("batch", new String[]{"1", "128"}, "length", new String[]{"1024", "131072"},
                         "layout", new String[]{"paged"}, "projection", new String[]{"o"})),
                 new RunPlan.Jmh(0, 0, "100ms", 1, "150ms"), null);
@@ -66,7 +66,15 @@ class SuiteRunTest {
             }
         }
         assertEquals(result.records().size(), result.jmh().size());
-        assertTrue(text.toString().contains("[1 "), text.toString());
+        // trial i of N: every trial the plan listed started, measured or skipped
+        int trials = result.records().size() + result.skipped().size();
+        assertTrue(text.toString().contains("[1/" + trials + " 0:"), text.toString());
+        assertTrue(text.toString().contains("[" + trials + "/" + trials + " "), text.toString());
+        for (Record r : result.records()) {   // forks = 0, one iteration: one sample, the histogram of all calls
+            assertEquals(1, r.samples().all().length, r.label());
+            assertEquals(r.time().n(), r.samples().calls().getTotalCount(), r.label());
+            assertEquals(r.time().p50Ms(), r.noise().medianMs(), r.time().p50Ms() * 1e-9);
+        }
 
         Path file = ResultFiles.write(dir, result);
         assertTrue(file.startsWith(dir.resolve("fake-9000")));
@@ -95,7 +103,7 @@ class SuiteRunTest {
     @Test
     void aRunMeasuresWhatItsRollUpNeedsAndRollsItUp() {
         RollupPlan rollup = new RollupPlan(ModelPreset.LLAMA_3_2_1B, DType.BF16, 128, List.of(1), 1024);
-        RunPlan plan = new RunPlan(List.of("decode"), "fake", "llama-3.2-1b", List.of(DType.BF16), true,
+        RunPlan plan = new RunPlan(List.of("decode"), "fake", "llama-3.2-1b", List.of(DType.BF16), RunPlan.Size.QUICK,
                 Map.of("decode", Map.of("batch", new String[]{"1"}, "length", new String[]{"1024"},
                         "layout", new String[]{"paged"}, "projection", new String[]{"o"})),
                 new RunPlan.Jmh(0, 0, "100ms", 1, "150ms"), rollup);

@@ -118,7 +118,7 @@ class ComparisonTest {
     void compareRefusesAForeignFileInOneSentence() {
         int code = tokenmill("compare", fixture("fake-9000.json").toString(), fixture("jmh-result.json").toString());
         assertEquals(Main.USAGE, code);
-        assertEquals("tokenmill: " + fixture("jmh-result.json") + " is not a tokenmill result (no \"schema\": \"tokenmill/1\" field)\n",
+        assertEquals("tokenmill: " + fixture("jmh-result.json") + " is not a tokenmill result (no \"schema\": \"tokenmill/2\" field)\n",
                 err.toString());
         assertEquals("", out.toString());
     }

@@ -31,7 +31,7 @@ class ResultFilesTest {
         assertEquals(original.ceilings(), back.ceilings());
         assertEquals(original.jmh(), back.jmh());
         assertEquals(original.skipped(), back.skipped());
-        assertEquals(ResultFile.SCHEMA, back.schema());
+        assertEquals(original.schema(), back.schema());
         String text = Files.readString(written);
         assertFalse(text.contains("\"spec\"") || text.contains("\"label\"") || text.contains("figure_seconds"),
                 "only record components are written");
@@ -100,6 +100,37 @@ class ResultFilesTest {
         assertNotNull(qkv.verified().maxRelErr());
         assertNotNull(r.host().jdk());
         assertEquals(40, r.tokenmill().git().length());
+    }
+
+    @Test
+    void aTokenmill2RecordKeepsItsSamplesAndItsNoise() throws Exception {
+        ResultFile v2 = ResultFiles.read(fixture("fake-9000-v2.json"));
+        assertEquals("tokenmill/2", v2.schema());
+        assertEquals("quick", v2.run().plan());
+        for (Record r : v2.records()) {
+            Record.Samples s = r.samples();
+            assertEquals("device_p50", s.basis());
+            assertEquals(6, s.all().length, "one fork of six iterations");
+            // the histogram holds every timed call, and its median is the record's p50
+            var calls = s.calls();
+            assertEquals(r.time().n(), calls.getTotalCount(), r.label());
+            assertEquals(r.time().p50Ms(), calls.getValueAtPercentile(50) / 1e6, 1e-9, r.label());
+            assertEquals(6, r.noise().n());
+            assertEquals(Noise.of(s.all(), 0.95), r.noise(), "the noise is that of the samples");
+            assertNotNull(r.noise().ciLowMs(), "six samples give a 95% interval");
+        }
+        Path back = ResultFiles.write(dir, v2);
+        assertEquals(v2.records(), ResultFiles.read(back).records());
+        assertTrue(Files.readString(back).contains("\"calls_histogram\" : \"HISTF"), "HdrHistogram's compressed base64");
+    }
+
+    @Test
+    void aTokenmill1FileIsStillReadWithoutSamples() {
+        ResultFile v1 = ResultFiles.read(fixture("fake-9000.json"));
+        assertEquals("tokenmill/1", v1.schema());
+        assertEquals(6, v1.records().size());
+        assertTrue(v1.records().stream().allMatch(r -> r.samples() == null && r.noise() == null));
+        assertNull(v1.run().plan());
     }
 
     /** {@code r} with {@code energy}: a copy, since a record is immutable. */
@@ -171,15 +202,16 @@ class ResultFilesTest {
     void aForeignFileIsRefusedAsNotATokenmillResult() {
         Path f = fixture("jmh-result.json");
         var e = assertThrows(IllegalArgumentException.class, () -> ResultFiles.read(f));
-        assertEquals(f + " is not a tokenmill result (no \"schema\": \"tokenmill/1\" field)", e.getMessage());
+        assertEquals(f + " is not a tokenmill result (no \"schema\": \"tokenmill/2\" field)", e.getMessage());
     }
 
     @Test
     void anUnknownSchemaIsRefusedByName() throws Exception {
         Path f = dir.resolve("future.json");
-        Files.writeString(f, Files.readString(fixture("fake-9000.json")).replace("\"tokenmill/1\"", "\"tokenmill/2\""));
+        Files.writeString(f, Files.readString(fixture("fake-9000.json")).replace("\"tokenmill/1\"", "\"tokenmill/3\""));
         var e = assertThrows(IllegalArgumentException.class, () -> ResultFiles.read(f));
-        assertTrue(e.getMessage().contains("has schema 'tokenmill/2', which this tokenmill does not read"), e.getMessage());
+        assertTrue(e.getMessage().contains("has schema 'tokenmill/3', which this tokenmill does not read (it reads"
+                + " tokenmill/1 and tokenmill/2)"), e.getMessage());
     }
 
     @Test
@@ -189,8 +221,8 @@ class ResultFilesTest {
         Files.writeString(old, text.replace("\"tokenmill/1\"", "\"tokenmill/0\""));
         Files.writeString(future, text.replace("\"tokenmill/1\"", "\"tokenmill/3\""));
         var e = assertThrows(IllegalArgumentException.class, () -> ResultFiles.read(old));
-        assertEquals(old + " has schema 'tokenmill/0', which this tokenmill does not read (it reads tokenmill/1): an older"
-                + " tokenmill wrote it; run again to measure in the current schema", e.getMessage());
+        assertEquals(old + " has schema 'tokenmill/0', which this tokenmill does not read (it reads tokenmill/1 and"
+                + " tokenmill/2): an older tokenmill wrote it; run again to measure in the current schema", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> ResultFiles.read(future));
         assertTrue(e.getMessage().endsWith(": a newer tokenmill wrote it, and a newer tokenmill reads it"), e.getMessage());
     }
