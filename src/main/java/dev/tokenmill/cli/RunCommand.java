@@ -6,6 +6,7 @@ import dev.tokenmill.backends.BackendCatalog;
 import dev.tokenmill.measure.RunPlan;
 import dev.tokenmill.measure.RunStop;
 import dev.tokenmill.measure.SuiteRun;
+import dev.tokenmill.op.ModelPreset;
 import dev.tokenmill.report.ResultFile;
 import dev.tokenmill.report.RollupText;
 import dev.tokenmill.report.SummaryTable;
@@ -62,6 +63,8 @@ final class RunCommand implements Callable<Integer> {
     @Override public Integer call() {
         PrintWriter out = spec.commandLine().getOut(), log = spec.commandLine().getErr();
         if (quick && full) throw new IllegalArgumentException("--quick and --full exclude each other; give one");
+        RunPlan.suites(suite);      // bad input is refused before a backend is opened (and says which it picked)
+        ModelPreset.parse(model);
         try (Backend b = open(backend, log)) {
             RunPlan plan = RunPlan.of(suite, backend, model, quick ? RunPlan.Size.QUICK : full ? RunPlan.Size.FULL
                     : RunPlan.Size.defaultFor(b.name()));

@@ -93,11 +93,7 @@ public record RunPlan(List<String> suites, String backend, String model, List<DT
     public static final int ROLLUP_CONTEXT = 8192;
 
     public static RunPlan of(String suite, String backend, String model, Size size) {
-        List<String> suites = switch (suite.toLowerCase(Locale.ROOT)) {
-            case "all" -> SUITES;
-            case "prefill", "decode" -> List.of(suite.toLowerCase(Locale.ROOT));
-            default -> throw new IllegalArgumentException("suite must be one of prefill, decode, all, got '" + suite + "'");
-        };
+        List<String> suites = suites(suite);
         ModelPreset preset = ModelPreset.parse(model);
         String m = preset.id();
         // Warm-up of two 500 ms iterations in the small plans: in a fresh fork, C2 compiles a CPU kernel's loops
@@ -123,6 +119,15 @@ public record RunPlan(List<String> suites, String backend, String model, List<DT
 
     /** Whether this is the smoke-run plan. */
     public boolean quick() { return size == Size.QUICK; }
+
+    /** The suites {@code all}, {@code prefill} or {@code decode} names; anything else is refused naming the choices. */
+    public static List<String> suites(String suite) {
+        return switch (suite.toLowerCase(Locale.ROOT)) {
+            case "all" -> SUITES;
+            case "prefill", "decode" -> List.of(suite.toLowerCase(Locale.ROOT));
+            default -> throw new IllegalArgumentException("suite must be one of prefill, decode, all, got '" + suite + "'");
+        };
+    }
 
     /** The JMH include pattern of a suite's benchmarks. */
     public static String includePattern(String suite) {
