@@ -34,7 +34,7 @@ public final class CudaErrors {
 
     /** The driver's own description when the driver is loaded, else empty. */
     static String meaning(int result) {
-        if (!CudaDriver.loaded()) return "";
+        if (!NvidiaProbe.loaded()) return "";
         String[] text = new String[1];
         try {
             return JCudaDriver.cuGetErrorString(result, text) == CUDA_SUCCESS && text[0] != null ? text[0] : "";

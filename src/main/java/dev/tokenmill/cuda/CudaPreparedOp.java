@@ -31,15 +31,15 @@ final class CudaPreparedOp implements PreparedOp {
     private final OpSpec spec;
     private final CudaKernel kernel;
     private final long verificationSeed;
-    private final CudaStream stream;
-    private final CudaEvent start, stop;
+    private final Driver.Stream stream;
+    private final Driver.Event start, stop;
     private final List<DeviceOperands> sets;
-    private CudaGraph graph;
+    private Driver.Graph graph;
     private int next;
     private double lastSecondsPerCall = Double.NaN;
 
-    private CudaPreparedOp(CudaDevice device, OpSpec spec, CudaKernel kernel, long verificationSeed, CudaStream stream, CudaEvent start,
-                           CudaEvent stop, List<DeviceOperands> sets) {
+    private CudaPreparedOp(CudaDevice device, OpSpec spec, CudaKernel kernel, long verificationSeed, Driver.Stream stream,
+                           Driver.Event start, Driver.Event stop, List<DeviceOperands> sets) {
         this.device = device;
         this.spec = spec;
         this.kernel = kernel;
@@ -59,15 +59,16 @@ final class CudaPreparedOp implements PreparedOp {
         List<AutoCloseable> made = new ArrayList<>();
         try {
             CudaKernel kernel = keep(made, CudaKernels.of(spec, device));
-            CudaStream stream = keep(made, new CudaStream());
-            CudaEvent start = keep(made, new CudaEvent()), stop = keep(made, new CudaEvent());
+            Driver driver = device.driver();
+            Driver.Stream stream = keep(made, driver.createStream());
+            Driver.Event start = keep(made, driver.createEvent()), stop = keep(made, driver.createEvent());
             List<DeviceOperands> sets = new ArrayList<>();
-            sets.add(keep(made, uploadSet(spec, options.setSeed(0))));
+            sets.add(keep(made, uploadSet(driver, spec, options.setSeed(0))));
             long setBytes = sets.getFirst().bytes();
             long room = device.freeMemory() - setBytes - MEMORY_MARGIN; // verify() needs one more set
             int count = (int) Math.max(1, Math.min(options.sets(setBytes), 1 + Math.max(0, room) / setBytes));
-            for (int i = 1; i < count; i++) sets.add(keep(made, uploadSet(spec, options.setSeed(i))));
-            device.synchronize(); // the copies went through the legacy stream; launches go to ours
+            for (int i = 1; i < count; i++) sets.add(keep(made, uploadSet(driver, spec, options.setSeed(i))));
+            device.synchronize(); // the copies are ordered on the device, not on our stream
             return new CudaPreparedOp(device, spec, kernel, options.verificationSeed(), stream, start, stop, sets);
         } catch (RuntimeException e) {
             RuntimeException cleanup = Resources.closeAll(made.reversed());
@@ -76,9 +77,9 @@ final class CudaPreparedOp implements PreparedOp {
         }
     }
 
-    private static DeviceOperands uploadSet(OpSpec spec, long seed) {
+    private static DeviceOperands uploadSet(Driver driver, OpSpec spec, long seed) {
         try (Operands host = Operands.create(spec, seed)) {
-            return DeviceOperands.upload(host);
+            return DeviceOperands.upload(driver, host);
         }
     }
 
@@ -90,7 +91,7 @@ final class CudaPreparedOp implements PreparedOp {
 
     @Override public Verification verify() {
         device.makeCurrent();
-        try (Operands host = Operands.create(spec, verificationSeed); DeviceOperands d = DeviceOperands.upload(host)) {
+        try (Operands host = Operands.create(spec, verificationSeed); DeviceOperands d = DeviceOperands.upload(device.driver(), host)) {
             device.synchronize();
             kernel.launch(d, stream);
             stream.synchronize();
@@ -110,7 +111,7 @@ final class CudaPreparedOp implements PreparedOp {
         device.makeCurrent();
         int graphCalls = sets.size() * CudaKernel.ceilDiv(MIN_GRAPH_CALLS, sets.size());
         int replays = calls / graphCalls;
-        CudaGraph rotations = replays > 0 ? graph(graphCalls) : null; // captured before timing starts
+        Driver.Graph rotations = replays > 0 ? graph(graphCalls) : null; // captured before timing starts
         int fillers = Double.isNaN(lastSecondsPerCall) ? 4
                 : (int) Math.clamp(Math.ceil(FILLER_SECONDS / lastSecondsPerCall), 1, 64);
         for (int i = 0; i < fillers; i++) launchNext();
@@ -128,8 +129,8 @@ final class CudaPreparedOp implements PreparedOp {
     }
 
     /** Whole rotations through the sets, captured once. */
-    private CudaGraph graph(int calls) {
-        if (graph == null) graph = new CudaGraph(stream, () -> {
+    private Driver.Graph graph(int calls) {
+        if (graph == null) graph = device.driver().capture(stream, () -> {
             for (int i = 0; i < calls; i++) kernel.launch(sets.get(i % sets.size()), stream);
         });
         return graph;

@@ -26,9 +26,9 @@ final class DecodeLauncher implements CudaKernel {
         this.split = module.function(splitKernel(spec)).allowShared(shared);
         this.merge = module.function(mergeKernel(spec));
         long partials = (long) spec.batch() * spec.heads() * chunks;
-        this.partO = DeviceBuffer.allocate(4 * partials * spec.headDim());
+        this.partO = DeviceBuffer.allocate(device.driver(), 4 * partials * spec.headDim());
         try {
-            this.partLse = DeviceBuffer.allocate(4 * partials);
+            this.partLse = DeviceBuffer.allocate(device.driver(), 4 * partials);
         } catch (RuntimeException e) {
             partO.close();
             throw e;
@@ -65,7 +65,7 @@ final class DecodeLauncher implements CudaKernel {
 
     @Override public long workspaceBytes() { return partO.bytes() + partLse.bytes(); }
 
-    @Override public void launch(DeviceOperands operands, CudaStream stream) {
+    @Override public void launch(DeviceOperands operands, Driver.Stream stream) {
         var o = (DeviceOperands.Decode) operands;
         KvCache c = spec.cache();
         boolean paged = c.layout() == KvLayout.PAGED; // the other layout's fields pass 0 (block size: 1)

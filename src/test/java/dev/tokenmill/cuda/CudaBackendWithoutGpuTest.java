@@ -56,12 +56,12 @@ class CudaBackendWithoutGpuTest {
         var missingDriver = new UnsatisfiedLinkError("Error while loading native library \"JCudaDriver\"\n---(start of nested stack traces)---\n"
                 + "java.lang.UnsatisfiedLinkError: /tmp/libJCudaDriver.so: libcuda.so.1: cannot open shared object file");
         assertEquals("no NVIDIA driver here: libcuda.so.1 (the driver's CUDA library) was not found",
-                CudaDriver.linkFailure(missingDriver));
+                NvidiaProbe.linkFailure(missingDriver));
         var oldDriver = new UnsatisfiedLinkError("Error while loading native library\n---\njava.lang.UnsatisfiedLinkError: "
                 + "/tmp/libJCudaDriver.so: /lib/x86_64-linux-gnu/libcuda.so.1: undefined symbol: cuStreamGetId");
         assertEquals("the NVIDIA driver lacks cuStreamGetId, which JCuda 12.6 needs: update the driver (R580 or newer for "
-                + "tokenmill's PTX)", CudaDriver.linkFailure(oldDriver));
-        String other = CudaDriver.linkFailure(new UnsatisfiedLinkError("wrong ELF class\nmore"));
+                + "tokenmill's PTX)", NvidiaProbe.linkFailure(oldDriver));
+        String other = NvidiaProbe.linkFailure(new UnsatisfiedLinkError("wrong ELF class\nmore"));
         assertTrue(other.startsWith("JCuda's native library did not load") && !other.contains("\n"), other);
     }
 

@@ -129,21 +129,21 @@ class CudaKernelsGpuTest {
 
     @Test
     void outOfMemoryNamesTheErrorAndTheRemedy() {
-        CudaDevice device = CudaDriver.probe().device();
-        device.makeCurrent();
-        var e = assertThrows(CudaException.class, () -> DeviceBuffer.allocate(1L << 50).close());
-        assertTrue(e.getMessage().contains("CUDA_ERROR_OUT_OF_MEMORY") && e.getMessage().contains("too little free memory"),
-                e.getMessage());
+        try (NvidiaDriver driver = NvidiaDriver.open()) {
+            var e = assertThrows(CudaException.class, () -> DeviceBuffer.allocate(driver, 1L << 50).close());
+            assertTrue(e.getMessage().contains("CUDA_ERROR_OUT_OF_MEMORY") && e.getMessage().contains("too little free memory"),
+                    e.getMessage());
+        }
     }
 
     @Test
     void brokenPtxSurfacesTheJitLog() {
-        CudaDevice device = CudaDriver.probe().device();
-        device.makeCurrent();
         PtxSource bad = new PtxSource("broken", "sm_80", ".version 8.0\n.target sm_80\n.address_size 64\n"
                 + ".visible .entry k() { mov.u32 %r1, 1; ret; }\n");
-        var e = assertThrows(CudaException.class, () -> KernelModule.load(bad, device.driverVersion()));
-        assertTrue(e.getMessage().contains("CUDA_ERROR_INVALID_PTX") && e.getMessage().contains("JIT log"), e.getMessage());
+        try (NvidiaDriver driver = NvidiaDriver.open()) {
+            var e = assertThrows(CudaException.class, () -> KernelModule.load(driver, bad));
+            assertTrue(e.getMessage().contains("CUDA_ERROR_INVALID_PTX") && e.getMessage().contains("JIT log"), e.getMessage());
+        }
     }
 
     @Test
