@@ -16,8 +16,9 @@ import java.util.function.LongSupplier;
  * after some hundred calls: a 15 ms decode call gets there a second or more after its first call, and the
  * C1-compiled calls before it are steady too, so agreement alone would stop too early.
  * Each sample is the device-timed mean of a batch of back-to-back calls; the batch is sized so that one sample
- * lasts at least {@link #MIN_SAMPLE_SECONDS} (timer resolution and launch gaps stay small against it). For ops
- * slower than that, a sample is one call and the percentiles are per-call latencies.
+ * lasts at least {@link #MIN_SAMPLE_SECONDS} (timer resolution and launch gaps stay small against it), and the
+ * device may round it up ({@link PreparedOp#timedCalls}: a GPU times whole graph replays). For ops slower than
+ * that, a sample is one call (on a GPU, one replay) and the percentiles are of those.
  */
 public final class Timer {
     public static final double MIN_SAMPLE_SECONDS = 50e-6;
@@ -57,7 +58,7 @@ public final class Timer {
         while (h.getTotalCount() < maxSamples && (h.getTotalCount() < minSamples || System.nanoTime() < end)) {
             h.recordValue(Math.max(1, Math.round(op.secondsPerCall(batch) * 1e9)));
         }
-        return LatencyStats.of(h, batch);
+        return LatencyStats.of(h, op.timedCalls(batch));
     }
 
     /** Untimed calls as the class comment says; returns the last window's median seconds per call. */

@@ -11,7 +11,7 @@ class SummaryTableTest {
     static Record record(String suite, String op, String projection, Map<String, Object> shape, Double tflops, double gbs,
                          Double fraction, double p50Ms, double p99Ms) {
         return new Record(suite, op, "X." + op, "llama-3.1-8b", projection, "v", "bf16", shape, 1, 1, null,
-                new Record.Time(p50Ms, null, p50Ms, p99Ms, p99Ms, 10L), "device_p50", tflops, gbs, fraction, null,
+                new Record.Time(p50Ms, null, p50Ms, p99Ms, p99Ms, 10L, 1L), "device_p50", tflops, gbs, fraction, null,
                 new Record.Verified(0.001), Map.of(), null);
     }
 
