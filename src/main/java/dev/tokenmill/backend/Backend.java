@@ -24,5 +24,9 @@ public interface Backend extends AutoCloseable {
      */
     PreparedOp prepare(OpSpec spec, PrepareOptions options);
 
+    /**
+     * Releases what the backend holds of its device (a GPU's context and loaded kernels), after its prepared ops
+     * are closed. Its name, availability and device description still answer afterwards.
+     */
     @Override default void close() {}
 }

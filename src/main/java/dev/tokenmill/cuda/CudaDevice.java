@@ -3,14 +3,16 @@ package dev.tokenmill.cuda;
 import dev.tokenmill.backend.BackendException;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The device the launchers run on: an open {@link Driver}, its properties, and the kernel modules loaded into it
  * (once per family, on first use). Callers make the device current on their thread ({@link #makeCurrent()})
- * before any driver call, since JMH may run setup and benchmark on different threads.
+ * before any driver call, since JMH may run setup and benchmark on different threads. {@link #close()} unloads
+ * the modules and closes the driver; ops prepared on the device are closed first (their memory lives in it).
  */
-final class CudaDevice {
+final class CudaDevice implements AutoCloseable {
     private final Driver driver;
     private final DeviceProperties properties;
     private final Map<String, KernelModule> modules = new HashMap<>();
@@ -54,5 +56,18 @@ final class CudaDevice {
             modules.put(family, m);
         }
         return m;
+    }
+
+    @Override public synchronized void close() {
+        makeCurrent();
+        RuntimeException failure = Resources.closeAll(List.copyOf(modules.values()));
+        modules.clear();
+        try {
+            driver.close();
+        } catch (RuntimeException e) {
+            if (failure == null) failure = e;
+            else failure.addSuppressed(e);
+        }
+        if (failure != null) throw failure;
     }
 }

@@ -18,6 +18,11 @@ import java.util.function.Supplier;
  * A backend that runs tokenmill's PTX kernels through a {@link Driver}: the same launchers, operand sets and
  * verification whichever driver it is given ({@link CudaBackend}: a GPU through JCuda). Available when the driver
  * opens and can load every kernel family's packaged PTX for its device; otherwise unavailable with the reason.
+ * <p>
+ * The driver opens on first use (asking for availability opens it) and stays open until {@link #close()}, which
+ * releases what it holds of the device (on a GPU: the kernel modules and the primary context, so another process
+ * can have a GPU in exclusive mode). A closed backend still answers {@link #availability()} and {@link #device()},
+ * and opens the driver again when it prepares an op. Close its prepared ops first: their memory lives in the device.
  */
 public class GpuBackend implements Backend {
     private final String name;
@@ -44,6 +49,7 @@ public class GpuBackend implements Backend {
                 CudaDevice d = openDevice();
                 availability = kernelsRunOn(d);
                 if (availability.available()) info = withPtx(d);
+                else close(); // nothing will run here: hold nothing
             } catch (BackendException e) {
                 availability = Availability.no(e.getMessage());
             } catch (RuntimeException | LinkageError e) {
@@ -64,6 +70,16 @@ public class GpuBackend implements Backend {
         Availability a = availability();
         if (!a.available()) throw new BackendException("the " + name + " backend does not work here: " + a.reason());
         return CudaPreparedOp.prepare(openDevice(), spec, options);
+    }
+
+    /** Releases the device: unloads the modules and closes the driver (a GPU's primary context is released). */
+    @Override public synchronized void close() {
+        if (device == null) return;
+        try {
+            device.close();
+        } finally {
+            device = null;
+        }
     }
 
     /** The open device, opening the driver when none is. */

@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * One {@code ./tokenmill run}, in three steps that each have a class: the {@link RunPreamble} (idle power and
  * ceilings), the suites through {@link JmhForks} (each suite's axes, then the trials the model roll-up needs
- * beyond them), and the {@link ResultAssembly} of the result file.
+ * beyond them), and the {@link ResultAssembly} of the result file. The backend is closed (what it holds of the
+ * device released) after the preamble; only its name and device description are used after that.
  */
 public final class SuiteRun {
     private final RunPlan plan;
@@ -42,6 +43,8 @@ public final class SuiteRun {
         out.println("tokenmill: measuring " + device.name() + " (" + backend.name() + "), model " + plan.model()
                 + ", dtypes " + plan.dtypes().stream().map(DType::id).toList() + (plan.quick() ? ", quick" : ""));
         RunPreamble preamble = RunPreamble.measure(plan, backend, probe, out);
+        // The forks open the device themselves; a GPU context held here would keep them from a GPU in exclusive mode.
+        backend.close();
         JmhForks forks = new JmhForks(preamble.ceilings(), preamble.energy().baseline(), preamble.jmh());
         ArrayNode jmh = ResultFiles.JSON.createArrayNode();
         List<ResultFile.Skip> skipped = new ArrayList<>();

@@ -25,6 +25,8 @@ final class FakeGpu {
     /** Device time of each kernel, by entry-point name. */
     ToLongFunction<String> kernelNanos = name -> 1_000;
     long memoryBytes = 80L << 30;
+    /** Why the driver cannot load the packaged PTX (say, too old a driver), or null when it can. */
+    String ptxRefusal;
 
     private long host, deviceFreeAt, deviceBusy;
     private final Map<Long, Long> allocations = new HashMap<>();
@@ -77,7 +79,7 @@ final class FakeGpu {
                     Map.of("memory_bytes", memoryBytes, "l2_bytes", 50L << 20, "sms", 132)));
         }
 
-        @Override public Optional<String> cannotLoad(PtxSource ptx) { return Optional.empty(); }
+        @Override public Optional<String> cannotLoad(PtxSource ptx) { return Optional.ofNullable(ptxRefusal); }
 
         @Override public void makeCurrent() {}
 
