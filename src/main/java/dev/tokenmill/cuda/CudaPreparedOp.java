@@ -26,8 +26,12 @@ import java.util.function.LongSupplier;
  * then: whole rotations, at least {@link #MIN_REPLAY_SECONDS} of device time.
  */
 final class CudaPreparedOp implements PreparedOp {
-    /** Free memory left for verification's fresh operand set beyond the rotating sets, and for the driver. */
-    private static final long MEMORY_MARGIN = 256L << 20;
+    /**
+     * The share of the device's free memory the rotating sets may take. The rest stays for verification's fresh set
+     * (never larger than the rotation), kernel workspaces, the driver and other processes on the device; and more
+     * sets than this only lengthen set-up, since the working-set goal is a few times the L2.
+     */
+    static final double ROTATION_SHARE_OF_FREE_MEMORY = 0.5;
     /**
      * Device time of one graph replay at the least: far above a graph launch's host cost and the events' resolution
      * (about 0.5 us), and short enough that one JMH invocation (one replay) stays short.
@@ -77,8 +81,9 @@ final class CudaPreparedOp implements PreparedOp {
     }
 
     /**
-     * Uploads as many operand sets as {@code options} asks for (seeded by {@link PrepareOptions#setSeed}, as on the CPU), fewer when
-     * free device memory would not hold them; frees everything when any step fails.
+     * Uploads as many operand sets as {@code options} asks for (seeded by {@link PrepareOptions#setSeed}, as on the
+     * CPU), fewer when they would take more than {@link #ROTATION_SHARE_OF_FREE_MEMORY} of the free device memory
+     * (one at the least); frees everything when any step fails.
      */
     static CudaPreparedOp prepare(CudaDevice device, OpSpec spec, PrepareOptions options, LongSupplier hostNanos) {
         device.makeCurrent();
@@ -88,11 +93,11 @@ final class CudaPreparedOp implements PreparedOp {
             Driver driver = device.driver();
             Driver.Stream stream = keep(made, driver.createStream());
             Driver.Event start = keep(made, driver.createEvent()), stop = keep(made, driver.createEvent());
+            long rotationBudget = (long) (device.freeMemory() * ROTATION_SHARE_OF_FREE_MEMORY);
             List<DeviceOperands> sets = new ArrayList<>();
             sets.add(keep(made, uploadSet(driver, spec, options.setSeed(0))));
             long setBytes = sets.getFirst().bytes();
-            long room = device.freeMemory() - setBytes - MEMORY_MARGIN; // verify() needs one more set
-            int count = (int) Math.max(1, Math.min(options.sets(setBytes), 1 + Math.max(0, room) / setBytes));
+            int count = (int) Math.max(1, Math.min(options.sets(setBytes), rotationBudget / setBytes));
             for (int i = 1; i < count; i++) sets.add(keep(made, uploadSet(driver, spec, options.setSeed(i))));
             device.synchronize(); // the copies are ordered on the device, not on our stream
             return new CudaPreparedOp(device, spec, kernel, options.verificationSeed(), stream, start, stop, sets, hostNanos);

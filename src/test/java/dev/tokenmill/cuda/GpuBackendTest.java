@@ -4,6 +4,7 @@ import dev.tokenmill.backend.BackendException;
 import dev.tokenmill.backend.PrepareOptions;
 import dev.tokenmill.backend.PreparedOp;
 import dev.tokenmill.op.AppendSpec;
+import dev.tokenmill.op.CopySpec;
 import dev.tokenmill.op.DType;
 import dev.tokenmill.op.KvLayout;
 import dev.tokenmill.op.OpSpec;
@@ -62,5 +63,17 @@ class GpuBackendTest {
         var e = assertThrows(BackendException.class, () -> backend.prepare(APPEND, PrepareOptions.single()));
         assertEquals("the fake-gpu backend does not work here: no fake GPU is plugged in", e.getMessage());
         backend.close();
+    }
+
+    @Test
+    void rotationTakesAtMostHalfTheFreeMemory() {
+        FakeGpu gpu = new FakeGpu();
+        gpu.memoryBytes = 1L << 30;
+        CopySpec copy = new CopySpec(16L << 20); // a set is 32 MiB: src and dst
+        try (GpuBackend backend = new GpuBackend("fake-gpu", gpu::open);
+             PreparedOp op = backend.prepare(copy, PrepareOptions.rotating(1L << 30))) {
+            assertEquals(16, op.sets(), "half of 1 GiB in sets of 32 MiB, not the 32 sets the working set asks for");
+            assertEquals(16L * (32L << 20), gpu.allocatedBytes());
+        }
     }
 }
