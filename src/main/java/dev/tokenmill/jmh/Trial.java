@@ -82,22 +82,35 @@ public final class Trial implements AutoCloseable {
             PrepareOptions options = coldCaches ? WorkingSet.coldCaches(backend.device()) : PrepareOptions.single();
             MemoryGuard.check(spec, options, backend.device()).ifPresent(reason -> { throw new SkippedTrial(reason); });
             PreparedOp op = prepare(backend, spec, options);
-            Verification v = op.verify();
-            if (!v.passed()) {
-                op.close();
-                throw new SkippedTrial("verification failed, not timed: " + spec.op() + " " + spec.shapeText() + " "
-                        + spec.dtype().id() + " on " + op.variant() + ": " + v.summary());
+            try {
+                Trial t = verified(backend, op);
+                current = t;
+                return t;
+            } catch (RuntimeException e) { // a wrong output, or a device failure while verifying: free the operands
+                try {
+                    op.close();
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
             }
-            Ceilings c = Ceilings.fromProperty(System.getProperty(Ceilings.PROPERTY));
-            Ceilings sheet = Datasheet.match(backend.device().name())
-                    .map(d -> Ceilings.ofDatasheet(backend.name(), d)).orElse(null);
-            Trial t = new Trial(backend, op, v, c != null && c.backend().equals(backend.name()) ? c : null, sheet);
-            current = t;
-            return t;
         } catch (RuntimeException e) {
             backend.close();
             throw e;
         }
+    }
+
+    /** The trial of {@code op} once it passed verification; a {@link SkippedTrial} when it did not. */
+    private static Trial verified(Backend backend, PreparedOp op) {
+        OpSpec spec = op.spec();
+        Verification v = op.verify();
+        if (!v.passed())
+            throw new SkippedTrial("verification failed, not timed: " + spec.op() + " " + spec.shapeText() + " "
+                    + spec.dtype().id() + " on " + op.variant() + ": " + v.summary());
+        Ceilings c = Ceilings.fromProperty(System.getProperty(Ceilings.PROPERTY));
+        Ceilings sheet = Datasheet.match(backend.device().name())
+                .map(d -> Ceilings.ofDatasheet(backend.name(), d)).orElse(null);
+        return new Trial(backend, op, v, c != null && c.backend().equals(backend.name()) ? c : null, sheet);
     }
 
     private static PreparedOp prepare(Backend backend, OpSpec spec, PrepareOptions options) {
