@@ -19,8 +19,8 @@ import static jcuda.driver.CUdevice_attribute.*;
 /**
  * Loads JCuda and the NVIDIA driver once per JVM, finds the first visible GPU (CUDA_VISIBLE_DEVICES picks which)
  * and reads its properties; none of this needs a context, so nothing is held. Every way this can fail (another
- * OS, no libcuda.so.1, a driver that does not start, no GPU) becomes one sentence in {@link Probe#availability()};
- * nothing escapes.
+ * OS, a JCuda library that does not load, no libcuda.so.1, a driver that does not start, no GPU) becomes one
+ * sentence in {@link Probe#availability()}; nothing escapes.
  */
 final class NvidiaProbe {
     /**
@@ -30,6 +30,8 @@ final class NvidiaProbe {
     record Probe(Availability availability, CUdevice device, int driverVersion, DeviceProperties properties) {}
 
     private static final Pattern UNDEFINED_SYMBOL = Pattern.compile("undefined symbol: (\\w+)");
+    /** The dynamic loader's words when it may not map a library's code: the library's directory is group 1. */
+    private static final Pattern UNMAPPABLE_LIBRARY = Pattern.compile("(/\\S*)/[^/\\s]+\\.so: failed to map segment from shared object");
 
     private static volatile boolean loaded;
     private static Probe probe;
@@ -71,9 +73,22 @@ final class NvidiaProbe {
         }
     }
 
-    /** One sentence for a native library that failed to load; JCuda's own message holds nested stack traces. */
+    /**
+     * One sentence for a native library that failed to load; JCuda's own message holds nested stack traces. JCuda
+     * tries {@code java.library.path} first, then unpacks its library from the jar into {@code java.io.tmpdir} and
+     * loads it from there: a noexec mount of that directory fails the load, and so does a system without the C++
+     * runtime JCuda's library links (slim containers).
+     */
     static String linkFailure(Throwable e) {
         String m = String.valueOf(e.getMessage());
+        Matcher unmappable = UNMAPPABLE_LIBRARY.matcher(m);
+        if (unmappable.find())
+            return "JCuda could not load the native library it unpacked into " + unmappable.group(1) + " (a directory mounted "
+                    + "noexec does this): point java.io.tmpdir at one that allows executables "
+                    + "(TOKENMILL_JAVA_OPTS=-Djava.io.tmpdir=$HOME/.cache/tokenmill)";
+        if (m.contains("libstdc++.so.6: cannot open shared object"))
+            return "JCuda's native library needs the C++ runtime libstdc++.so.6, which is not installed here: install it "
+                    + "(apt-get install libstdc++6, dnf install libstdc++, apk add libstdc++)";
         if (m.contains("libcuda.so") && m.contains("cannot open shared object"))
             return "no NVIDIA driver here: libcuda.so.1 (the driver's CUDA library) was not found";
         Matcher symbol = UNDEFINED_SYMBOL.matcher(m);
