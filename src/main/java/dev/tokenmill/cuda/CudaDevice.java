@@ -10,7 +10,7 @@ import java.util.Map;
  * The device the launchers run on: an open {@link Driver}, its properties, and the kernel modules loaded into it
  * (once per family, on first use). Callers make the device current on their thread ({@link #makeCurrent()})
  * before any driver call, since JMH may run setup and benchmark on different threads. {@link #close()} unloads
- * the modules and closes the driver; ops prepared on the device are closed first (their memory lives in it).
+ * the modules and closes the driver; close the ops prepared on the device first (their memory lives in it).
  */
 final class CudaDevice implements AutoCloseable {
     private final Driver driver;

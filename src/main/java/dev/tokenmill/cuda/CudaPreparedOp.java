@@ -99,7 +99,7 @@ final class CudaPreparedOp implements PreparedOp {
             long setBytes = sets.getFirst().bytes();
             int count = (int) Math.max(1, Math.min(options.sets(setBytes), rotationBudget / setBytes));
             for (int i = 1; i < count; i++) sets.add(keep(made, uploadSet(driver, spec, options.setSeed(i))));
-            device.synchronize(); // the copies are ordered on the device, not on our stream
+            device.synchronize(); // the copies may still be landing; launches go to our own stream
             return new CudaPreparedOp(device, spec, kernel, options.verificationSeed(), stream, start, stop, sets, hostNanos);
         } catch (RuntimeException e) {
             RuntimeException cleanup = Resources.closeAll(made.reversed());

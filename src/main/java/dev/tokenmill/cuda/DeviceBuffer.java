@@ -7,8 +7,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Device memory that frees itself (try-with-resources). Copies are synchronous and ordered after earlier work on
- * the device, so callers synchronize their own stream before reading results back.
+ * Device memory that frees itself (try-with-resources). Copies are ordered after earlier work on the device, not on
+ * the caller's stream: callers synchronize the device after uploads and their stream before downloads
+ * ({@link Driver#copyToDevice}).
  */
 final class DeviceBuffer implements AutoCloseable {
     private final Driver driver;

@@ -35,10 +35,14 @@ interface Driver extends AutoCloseable {
     /** Frees memory {@link #allocate} returned. */
     void free(long address);
 
-    /** Copies all of {@code src} (native memory) to {@code address}; synchronous, ordered after all earlier work. */
+    /**
+     * Copies all of {@code src} (native memory) to {@code address}, after all earlier work on the device. {@code src}
+     * may be reused when this returns, but the device may still be writing: {@link #synchronize()} before a launch
+     * on a stream of one's own reads it (CUDA's rule for copies from pageable memory).
+     */
     void copyToDevice(long address, MemorySegment src);
 
-    /** Fills all of {@code dst} (native memory) from {@code address}; synchronous, ordered after all earlier work. */
+    /** Fills all of {@code dst} (native memory) from {@code address}, after all earlier work; complete when it returns. */
     void copyToHost(MemorySegment dst, long address);
 
     /** Device memory free now, in bytes. */

@@ -49,7 +49,7 @@ public class GpuBackend implements Backend {
                 CudaDevice d = openDevice();
                 availability = kernelsRunOn(d);
                 if (availability.available()) info = withPtx(d);
-                else close(); // nothing will run here: hold nothing
+                else releaseUnusable();
             } catch (BackendException e) {
                 availability = Availability.no(e.getMessage());
             } catch (RuntimeException | LinkageError e) {
@@ -79,6 +79,15 @@ public class GpuBackend implements Backend {
             device.close();
         } finally {
             device = null;
+        }
+    }
+
+    /** Nothing will run here: hold nothing, and keep the reason why nothing runs. */
+    private void releaseUnusable() {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            availability = Availability.no(availability.reason() + "; releasing the device then failed: " + e.getMessage());
         }
     }
 
