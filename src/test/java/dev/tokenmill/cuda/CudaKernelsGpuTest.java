@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
@@ -124,6 +125,26 @@ class CudaKernelsGpuTest {
                 double s = op.secondsPerCall(calls);
                 assertTrue(s > 0 && s < 0.1, calls + " calls: " + s + " s per call");
             }
+        }
+    }
+
+    /**
+     * A KV append of one token per sequence takes a few microseconds, less than a launch costs the host. Timed one
+     * launch at a time it would read at the launch rate; timed by graph replays, one sample (what a JMH invocation
+     * records) agrees with thousands of calls.
+     */
+    @Test
+    void aShortKernelReadsTheSameInOneSampleAsInThousandsOfCalls() {
+        OpSpec spec = AppendSpec.uniform(1, 8, 128, 1024, KvLayout.PAGED, 16, DType.BF16);
+        try (PreparedOp op = cuda.prepare(spec, PrepareOptions.single())) {
+            assertTrue(op.verify().passed());
+            for (int i = 0; i < 50; i++) op.secondsPerCall(1);
+            double[] samples = new double[21];
+            for (int i = 0; i < samples.length; i++) samples[i] = op.secondsPerCall(1);
+            Arrays.sort(samples);
+            double one = samples[samples.length / 2], many = op.secondsPerCall(10_000);
+            assertTrue(op.timedCalls(1) > 1, "a sample is a replay of many calls");
+            assertEquals(many, one, 0.25 * many, "median sample " + one + " s per call, 10k calls " + many + " s per call");
         }
     }
 
