@@ -31,7 +31,7 @@ final class FakeGpu {
     private long host, deviceFreeAt, deviceBusy;
     private final Map<Long, Long> allocations = new HashMap<>();
     private long nextAddress = 1L << 40, allocated;
-    private int opens, closes, modulesLoaded, modulesUnloaded, launches, graphsCaptured;
+    private int opens, closes, modulesLoaded, modulesUnloaded, graphsCaptured;
 
     /** The host clock, as {@link System#nanoTime()} would read it. */
     long hostNanos() { return host; }
@@ -49,9 +49,6 @@ final class FakeGpu {
     int modulesLoaded() { return modulesLoaded; }
 
     int modulesUnloaded() { return modulesUnloaded; }
-
-    /** Kernel launches enqueued one by one (not counting those inside graph replays). */
-    int launches() { return launches; }
 
     int graphsCaptured() { return graphsCaptured; }
 
@@ -162,7 +159,6 @@ final class FakeGpu {
                 s.capturing.add(name);
                 return;
             }
-            launches++;
             host += launchNanos;
             enqueue(kernelNanos.applyAsLong(name));
         }
