@@ -34,5 +34,9 @@ public interface Backend extends AutoCloseable {
         throw new UnsupportedOperationException("the " + name() + " backend has no compute-peak probe");
     }
 
+    /**
+     * Releases what the backend holds of its device (a GPU's context and loaded kernels), after its prepared ops
+     * are closed. Its name, availability and device description still answer afterwards.
+     */
     @Override default void close() {}
 }

@@ -20,7 +20,7 @@ final class AppendLauncher implements CudaKernel {
 
     @Override public String variant() { return "cuda.append"; }
 
-    @Override public void launch(DeviceOperands operands, CudaStream stream) {
+    @Override public void launch(DeviceOperands operands, Driver.Stream stream) {
         var o = (DeviceOperands.Append) operands;
         KvCache c = spec.cache();
         boolean paged = c.layout() == KvLayout.PAGED; // the other layout's fields pass 0 (block size: 1)

@@ -18,7 +18,7 @@ final class CopyLauncher implements CudaKernel {
 
     @Override public String variant() { return "cuda.copy"; }
 
-    @Override public void launch(DeviceOperands operands, CudaStream stream) {
+    @Override public void launch(DeviceOperands operands, Driver.Stream stream) {
         var o = (DeviceOperands.Copy) operands;
         function.launch(Dim3.of(grid), Dim3.of(256), 0, stream, new KernelArgs().ptr(o.src()).ptr(o.dst()).i64(spec.bytes() / 16));
     }

@@ -34,7 +34,7 @@ public final class CudaErrors {
 
     /** The driver's own description when the driver is loaded, else empty. */
     static String meaning(int result) {
-        if (!CudaDriver.loaded()) return "";
+        if (!NvidiaProbe.loaded()) return "";
         String[] text = new String[1];
         try {
             return JCudaDriver.cuGetErrorString(result, text) == CUDA_SUCCESS && text[0] != null ? text[0] : "";
@@ -53,6 +53,9 @@ public final class CudaErrors {
                     + "or a MIG instance not assigned): nvidia-smi shows its mode and processes";
             case CUDA_ERROR_STUB_LIBRARY -> "libcuda.so.1 here is the CUDA toolkit's stub, not a driver: install the NVIDIA "
                     + "driver, or remove the toolkit's stubs directory from LD_LIBRARY_PATH";
+            case CUDA_ERROR_SYSTEM_NOT_READY -> "A service the driver needs is not running: on NVSwitch systems (HGX and DGX "
+                    + "A100, H100, H200, B200) start the fabric manager (systemctl start nvidia-fabricmanager; its version must "
+                    + "match the driver's), then retry";
             case CUDA_ERROR_SYSTEM_DRIVER_MISMATCH -> "The loaded kernel driver and libcuda.so.1 have different versions: "
                     + "reboot after a driver update, or reinstall the driver";
             case CUDA_ERROR_UNSUPPORTED_PTX_VERSION -> "The kernels' PTX is newer than this driver can compile: "

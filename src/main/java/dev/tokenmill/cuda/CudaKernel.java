@@ -9,7 +9,7 @@ interface CudaKernel extends AutoCloseable {
     String variant();
 
     /** Enqueues the op on {@code stream} for one operand set (asynchronous). */
-    void launch(DeviceOperands operands, CudaStream stream);
+    void launch(DeviceOperands operands, Driver.Stream stream);
 
     /** Device bytes of scratch memory this kernel holds. */
     default long workspaceBytes() { return 0; }

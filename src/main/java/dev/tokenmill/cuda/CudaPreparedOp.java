@@ -9,37 +9,62 @@ import dev.tokenmill.reference.Verifier;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
- * An op ready on the GPU: rotating operand sets in device memory (seeded as the CPU backend seeds them), one
+ * An op ready on the device: rotating operand sets in device memory (seeded as the CPU backend seeds them), one
  * kernel launcher, a stream and two timing events.
  *
- * <p>Timing ({@link #secondsPerCall}) is device time between two events. Two things keep host launch overhead
- * out of it: untimed filler calls run first, so the device is busy while the start event and the timed work are
- * enqueued (an idle device would stamp the start event and then wait for the launch); and whole rotations of
- * calls are replayed as one CUDA graph, so the device runs them back to back however slow the host is.
+ * <p>Timing ({@link #secondsPerCall}) is device time between two events around replays of one CUDA graph of whole
+ * rotations through the sets: time per call = replay time / calls in the replays. Host launch overhead (several
+ * microseconds per launch through JNI, more than short kernels take) stays out of it in two ways: inside a graph
+ * the device runs the calls back to back however slow the host is; and untimed filler work runs first, long enough
+ * that the host has enqueued the start event, every timed replay and the stop event before the device reaches the
+ * start (an idle device would stamp the start event and then wait for the host). Fillers are sized from the
+ * previous timing (the device time of a replay, the host time the timed section took to enqueue), so the first
+ * timing after preparing is the least exact; callers warm up. The graph is captured at the first timing and sized
+ * then: whole rotations, at least {@link #MIN_REPLAY_SECONDS} of device time.
  */
 final class CudaPreparedOp implements PreparedOp {
-    /** Free memory left for verification's fresh operand set beyond the rotating sets, and for the driver. */
-    private static final long MEMORY_MARGIN = 256L << 20;
-    /** Launches per graph replay at the least; the graph is whole rotations through the sets. */
-    private static final int MIN_GRAPH_CALLS = 8;
-    /** Device time the filler calls should cover: more than it takes the host to enqueue event and launch. */
+    /**
+     * The share of the device's free memory the rotating sets may take. The rest stays for verification's fresh set
+     * (never larger than the rotation), kernel workspaces, the driver and other processes on the device; and more
+     * sets than this only lengthen set-up, since the working-set goal is a few times the L2.
+     */
+    static final double ROTATION_SHARE_OF_FREE_MEMORY = 0.5;
+    /**
+     * Device time of one graph replay at the least: far above a graph launch's host cost and the events' resolution
+     * (about 0.5 us), and short enough that one JMH invocation (one replay) stays short.
+     */
+    static final double MIN_REPLAY_SECONDS = 100e-6;
+    /** Device time the fillers cover at the least: more than the host takes to enqueue one event and one replay. */
     private static final double FILLER_SECONDS = 20e-6;
+    /** The fillers cover this many times the host time the previous timed section took to enqueue. */
+    private static final double ENQUEUE_MARGIN = 2;
+    /**
+     * No fillers when the timed section lasts this many times what they would cover: an idle gap of the host's
+     * enqueue time would then be under 0.1% of the timing, and a filler of a slow kernel would double its cost.
+     */
+    private static final double NO_FILLERS_RATIO = 1000;
+    /** Bounds on filler replays and on a graph's calls, for an estimate gone wrong (a replay timed as 0 ms). */
+    private static final int MAX_FILLER_REPLAYS = 4096, MAX_GRAPH_CALLS = 1 << 16;
 
     private final CudaDevice device;
     private final OpSpec spec;
     private final CudaKernel kernel;
     private final long verificationSeed;
-    private final CudaStream stream;
-    private final CudaEvent start, stop;
+    private final Driver.Stream stream;
+    private final Driver.Event start, stop;
     private final List<DeviceOperands> sets;
-    private CudaGraph graph;
-    private int next;
-    private double lastSecondsPerCall = Double.NaN;
+    /** The host's clock, to see how long enqueueing a timed section took; tests pass a fake device's. */
+    private final LongSupplier hostNanos;
+    private Driver.Graph graph;
+    private int graphCalls, next;
+    /** Device seconds of one replay, and host seconds the last timed section took to enqueue. */
+    private double replaySeconds = Double.NaN, enqueueSeconds;
 
-    private CudaPreparedOp(CudaDevice device, OpSpec spec, CudaKernel kernel, long verificationSeed, CudaStream stream, CudaEvent start,
-                           CudaEvent stop, List<DeviceOperands> sets) {
+    private CudaPreparedOp(CudaDevice device, OpSpec spec, CudaKernel kernel, long verificationSeed, Driver.Stream stream,
+                           Driver.Event start, Driver.Event stop, List<DeviceOperands> sets, LongSupplier hostNanos) {
         this.device = device;
         this.spec = spec;
         this.kernel = kernel;
@@ -48,27 +73,34 @@ final class CudaPreparedOp implements PreparedOp {
         this.start = start;
         this.stop = stop;
         this.sets = sets;
+        this.hostNanos = hostNanos;
+    }
+
+    static CudaPreparedOp prepare(CudaDevice device, OpSpec spec, PrepareOptions options) {
+        return prepare(device, spec, options, System::nanoTime);
     }
 
     /**
-     * Uploads as many operand sets as {@code options} asks for (seeded by {@link PrepareOptions#setSeed}, as on the CPU), fewer when
-     * free device memory would not hold them; frees everything when any step fails.
+     * Uploads as many operand sets as {@code options} asks for (seeded by {@link PrepareOptions#setSeed}, as on the
+     * CPU), fewer when they would take more than {@link #ROTATION_SHARE_OF_FREE_MEMORY} of the free device memory
+     * (one at the least); frees everything when any step fails.
      */
-    static CudaPreparedOp prepare(CudaDevice device, OpSpec spec, PrepareOptions options) {
+    static CudaPreparedOp prepare(CudaDevice device, OpSpec spec, PrepareOptions options, LongSupplier hostNanos) {
         device.makeCurrent();
         List<AutoCloseable> made = new ArrayList<>();
         try {
             CudaKernel kernel = keep(made, CudaKernels.of(spec, device));
-            CudaStream stream = keep(made, new CudaStream());
-            CudaEvent start = keep(made, new CudaEvent()), stop = keep(made, new CudaEvent());
+            Driver driver = device.driver();
+            Driver.Stream stream = keep(made, driver.createStream());
+            Driver.Event start = keep(made, driver.createEvent()), stop = keep(made, driver.createEvent());
+            long rotationBudget = (long) (device.freeMemory() * ROTATION_SHARE_OF_FREE_MEMORY);
             List<DeviceOperands> sets = new ArrayList<>();
-            sets.add(keep(made, uploadSet(spec, options.setSeed(0))));
+            sets.add(keep(made, uploadSet(driver, spec, options.setSeed(0))));
             long setBytes = sets.getFirst().bytes();
-            long room = device.freeMemory() - setBytes - MEMORY_MARGIN; // verify() needs one more set
-            int count = (int) Math.max(1, Math.min(options.sets(setBytes), 1 + Math.max(0, room) / setBytes));
-            for (int i = 1; i < count; i++) sets.add(keep(made, uploadSet(spec, options.setSeed(i))));
-            device.synchronize(); // the copies went through the legacy stream; launches go to ours
-            return new CudaPreparedOp(device, spec, kernel, options.verificationSeed(), stream, start, stop, sets);
+            int count = (int) Math.max(1, Math.min(options.sets(setBytes), rotationBudget / setBytes));
+            for (int i = 1; i < count; i++) sets.add(keep(made, uploadSet(driver, spec, options.setSeed(i))));
+            device.synchronize(); // the copies may still be landing; launches go to our own stream
+            return new CudaPreparedOp(device, spec, kernel, options.verificationSeed(), stream, start, stop, sets, hostNanos);
         } catch (RuntimeException e) {
             RuntimeException cleanup = Resources.closeAll(made.reversed());
             if (cleanup != null) e.addSuppressed(cleanup);
@@ -76,9 +108,9 @@ final class CudaPreparedOp implements PreparedOp {
         }
     }
 
-    private static DeviceOperands uploadSet(OpSpec spec, long seed) {
+    private static DeviceOperands uploadSet(Driver driver, OpSpec spec, long seed) {
         try (Operands host = Operands.create(spec, seed)) {
-            return DeviceOperands.upload(host);
+            return DeviceOperands.upload(driver, host);
         }
     }
 
@@ -90,7 +122,7 @@ final class CudaPreparedOp implements PreparedOp {
 
     @Override public Verification verify() {
         device.makeCurrent();
-        try (Operands host = Operands.create(spec, verificationSeed); DeviceOperands d = DeviceOperands.upload(host)) {
+        try (Operands host = Operands.create(spec, verificationSeed); DeviceOperands d = DeviceOperands.upload(device.driver(), host)) {
             device.synchronize();
             kernel.launch(d, stream);
             stream.synchronize();
@@ -108,21 +140,42 @@ final class CudaPreparedOp implements PreparedOp {
     /** Device time between two CUDA events, never the host's clock (see the class comment). */
     @Override public String clock() { return "device_events"; }
 
-    @Override public double secondsPerCall(int calls) {
+    /** Whole graph replays: {@code calls} rounded up to a multiple of the graph's calls (captured here if not yet). */
+    @Override public int timedCalls(int calls) {
         if (calls < 1) throw new IllegalArgumentException("calls must be >= 1, got " + calls);
         device.makeCurrent();
-        int graphCalls = sets.size() * CudaKernel.ceilDiv(MIN_GRAPH_CALLS, sets.size());
-        int replays = calls / graphCalls;
-        CudaGraph rotations = replays > 0 ? graph(graphCalls) : null; // captured before timing starts
-        int fillers = Double.isNaN(lastSecondsPerCall) ? 4
-                : (int) Math.clamp(Math.ceil(FILLER_SECONDS / lastSecondsPerCall), 1, 64);
-        for (int i = 0; i < fillers; i++) launchNext();
+        rotations();
+        return Math.multiplyExact(CudaKernel.ceilDiv(calls, graphCalls), graphCalls);
+    }
+
+    /** Device seconds per call over {@link #timedCalls}{@code (calls)} calls: whole replays of the graph. */
+    @Override public double secondsPerCall(int calls) {
+        int replays = timedCalls(calls) / graphCalls;
+        Driver.Graph rotations = rotations();
+        fill(replays);
+        long enqueueStart = hostNanos.getAsLong();
         start.record(stream);
         for (int i = 0; i < replays; i++) rotations.launch(stream);
-        for (int i = replays * graphCalls; i < calls; i++) launchNext();
         stop.record(stream);
-        lastSecondsPerCall = stop.millisSince(start) * 1e-3 / calls;
-        return lastSecondsPerCall;
+        enqueueSeconds = (hostNanos.getAsLong() - enqueueStart) * 1e-9;
+        double seconds = stop.millisSince(start) * 1e-3;
+        replaySeconds = seconds / replays;
+        return seconds / ((long) replays * graphCalls);
+    }
+
+    /**
+     * Enqueues untimed work that keeps the device busy while the host enqueues the timed section of {@code replays}
+     * replays (see the class comment): one call when a call outlasts what is to be covered, else whole replays.
+     */
+    private void fill(int replays) {
+        double cover = Math.max(FILLER_SECONDS, ENQUEUE_MARGIN * enqueueSeconds);
+        if (replays * replaySeconds >= NO_FILLERS_RATIO * cover) return;
+        if (replaySeconds / graphCalls >= cover) {
+            kernel.launch(sets.getLast(), stream); // the set before the first timed call's, so the rotation goes on
+            return;
+        }
+        int fillers = (int) Math.clamp(Math.ceil(cover / replaySeconds), 1, MAX_FILLER_REPLAYS);
+        for (int i = 0; i < fillers; i++) graph.launch(stream);
     }
 
     private void launchNext() {
@@ -130,12 +183,38 @@ final class CudaPreparedOp implements PreparedOp {
         next = (next + 1) % sets.size();
     }
 
-    /** Whole rotations through the sets, captured once. */
-    private CudaGraph graph(int calls) {
-        if (graph == null) graph = new CudaGraph(stream, () -> {
+    /**
+     * The graph of whole rotations through the sets, captured once for all timings. It is sized first: starting
+     * from one rotation, a graph is captured and one replay timed, and the graph grows until a replay lasts
+     * {@link #MIN_REPLAY_SECONDS}, so that a replay outlasts its own launch and untimed replays can run ahead of the
+     * host. Those first replays run on an idle device, so they are timed with the launch gap and their length is
+     * an upper bound: the graph grows at least twofold each time, the gap shrinks against it.
+     */
+    private Driver.Graph rotations() {
+        if (graph != null) return graph;
+        int calls = sets.size(), maxCalls = Math.max(1, MAX_GRAPH_CALLS / sets.size()) * sets.size();
+        while (true) {
+            Driver.Graph g = capture(calls);
+            start.record(stream);
+            g.launch(stream);
+            stop.record(stream);
+            double seconds = stop.millisSince(start) * 1e-3;
+            if (seconds >= MIN_REPLAY_SECONDS || calls >= maxCalls) {
+                graph = g;
+                graphCalls = calls;
+                replaySeconds = seconds;
+                return graph;
+            }
+            g.close();
+            double grow = Math.max(2, Math.ceil(MIN_REPLAY_SECONDS / Math.max(seconds, 1e-9)));
+            calls = (int) Math.min(Math.ceil(grow * calls / sets.size()) * sets.size(), maxCalls);
+        }
+    }
+
+    private Driver.Graph capture(int calls) {
+        return device.driver().capture(stream, () -> {
             for (int i = 0; i < calls; i++) kernel.launch(sets.get(i % sets.size()), stream);
         });
-        return graph;
     }
 
     @Override public void close() {

@@ -12,6 +12,9 @@ import static dev.tokenmill.cuda.CudaKernel.ceilDiv;
  * log-sum-exp; the merge kernel combines the chunks. Chunks are sized so that even batch 1 fills the SMs.
  */
 final class DecodeLauncher implements CudaKernel {
+    /** The shortest chunk, and the unit of every chunk (the split kernel's K loop takes 32 to 128 tokens a step). */
+    private static final int TILE = 64;
+
     private final DecodeSpec spec;
     private final int chunkLen, chunks, shared;
     private final KernelFunction split, merge;
@@ -26,9 +29,9 @@ final class DecodeLauncher implements CudaKernel {
         this.split = module.function(splitKernel(spec)).allowShared(shared);
         this.merge = module.function(mergeKernel(spec));
         long partials = (long) spec.batch() * spec.heads() * chunks;
-        this.partO = DeviceBuffer.allocate(4 * partials * spec.headDim());
+        this.partO = DeviceBuffer.allocate(device.driver(), 4 * partials * spec.headDim());
         try {
-            this.partLse = DeviceBuffer.allocate(4 * partials);
+            this.partLse = DeviceBuffer.allocate(device.driver(), 4 * partials);
         } catch (RuntimeException e) {
             partO.close();
             throw e;
@@ -47,13 +50,18 @@ final class DecodeLauncher implements CudaKernel {
 
     /**
      * The shortest power-of-two chunk (64..4096) that keeps at most four CTAs per SM, so every SM is busy and the
-     * merge stays small; then halved while the split kernel's shared memory exceeds the device's limit.
+     * merge stays small, but never longer than the longest sequence in whole 64-token tiles: past that every
+     * sequence is one chunk already, and a longer chunk only sizes shared memory for tokens that are not there
+     * (fewer blocks fit per SM). Then halved (in whole tiles) while the split kernel's shared memory exceeds the
+     * device's limit.
      */
     static int chunkLen(DecodeSpec spec, int sms, int sharedLimit) {
-        int chunk = 64;
-        while (chunk < 4096 && (long) spec.batch() * spec.kvHeads() * ceilDiv(spec.cache().maxSeqLen(), chunk) > 4L * sms)
-            chunk *= 2;
-        while (chunk > 64 && sharedBytes(spec, chunk) > sharedLimit) chunk /= 2;
+        int longest = Math.max(TILE, ceilDiv(spec.cache().maxSeqLen(), TILE) * TILE);
+        int chunk = TILE;
+        while (chunk < Math.min(4096, longest)
+                && (long) spec.batch() * spec.kvHeads() * ceilDiv(spec.cache().maxSeqLen(), chunk) > 4L * sms)
+            chunk = Math.min(2 * chunk, longest);
+        while (chunk > TILE && sharedBytes(spec, chunk) > sharedLimit) chunk = ceilDiv(chunk / 2, TILE) * TILE;
         if (sharedBytes(spec, chunk) > sharedLimit)
             throw new IllegalArgumentException("decode with " + spec.heads() / spec.kvHeads() + " query heads per KV head at head-dim "
                     + spec.headDim() + " needs " + sharedBytes(spec, chunk) + " bytes of shared memory per block; this GPU allows "
@@ -65,7 +73,7 @@ final class DecodeLauncher implements CudaKernel {
 
     @Override public long workspaceBytes() { return partO.bytes() + partLse.bytes(); }
 
-    @Override public void launch(DeviceOperands operands, CudaStream stream) {
+    @Override public void launch(DeviceOperands operands, Driver.Stream stream) {
         var o = (DeviceOperands.Decode) operands;
         KvCache c = spec.cache();
         boolean paged = c.layout() == KvLayout.PAGED; // the other layout's fields pass 0 (block size: 1)

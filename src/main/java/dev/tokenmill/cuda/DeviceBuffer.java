@@ -1,67 +1,60 @@
 package dev.tokenmill.cuda;
 
-import dev.tokenmill.backend.Bytes;
 import dev.tokenmill.tensor.HostTensor;
-import jcuda.Pointer;
-import jcuda.driver.CUdeviceptr;
-import jcuda.driver.JCudaDriver;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
- * Device memory that frees itself (try-with-resources). Copies are synchronous and go through the legacy
- * stream, so callers synchronize their own stream before reading results back.
+ * Device memory that frees itself (try-with-resources). Copies are ordered after earlier work on the device, not on
+ * the caller's stream: callers synchronize the device after uploads and their stream before downloads
+ * ({@link Driver#copyToDevice}).
  */
 final class DeviceBuffer implements AutoCloseable {
-    /** Host segments are copied in slices: a ByteBuffer view holds at most 2 GiB. */
-    private static final long CHUNK = 1L << 30;
-
-    private final CUdeviceptr pointer = new CUdeviceptr();
+    private final Driver driver;
+    private final long address;
     private final long bytes;
     private boolean freed;
 
-    private DeviceBuffer(long bytes) {
+    private DeviceBuffer(Driver driver, long bytes) {
+        this.driver = driver;
         this.bytes = bytes;
-        CudaErrors.check(JCudaDriver.cuMemAlloc(pointer, Math.max(1, bytes)), "cuMemAlloc(" + Bytes.text(bytes) + ")");
+        this.address = driver.allocate(bytes);
     }
 
-    static DeviceBuffer allocate(long bytes) { return new DeviceBuffer(bytes); }
+    static DeviceBuffer allocate(Driver driver, long bytes) { return new DeviceBuffer(driver, bytes); }
 
     /** A device copy of a host tensor. */
-    static DeviceBuffer of(HostTensor t) {
-        DeviceBuffer b = new DeviceBuffer(t.bytes());
+    static DeviceBuffer of(Driver driver, HostTensor t) {
+        DeviceBuffer b = new DeviceBuffer(driver, t.bytes());
         b.upload(t.segment());
         return b;
     }
 
     /** A device copy of an int32 array (block tables, sequence lengths). */
-    static DeviceBuffer of(int[] values) {
-        DeviceBuffer b = new DeviceBuffer((long) values.length * Integer.BYTES);
+    static DeviceBuffer of(Driver driver, int[] values) {
+        DeviceBuffer b = new DeviceBuffer(driver, (long) values.length * Integer.BYTES);
         if (values.length > 0)
-            CudaErrors.check(JCudaDriver.cuMemcpyHtoD(b.pointer, Pointer.to(values), b.bytes), "cuMemcpyHtoD(int32[" + values.length + "])");
+            try (Arena arena = Arena.ofConfined()) { // drivers copy from native memory
+                b.upload(arena.allocateFrom(ValueLayout.JAVA_INT, values));
+            }
         return b;
     }
 
-    CUdeviceptr pointer() { return pointer; }
+    /** The device address, as kernels receive it. */
+    long address() { return address; }
 
     long bytes() { return bytes; }
 
     void upload(MemorySegment src) {
         requireSize(src);
-        for (long off = 0; off < bytes; off += CHUNK) {
-            long n = Math.min(CHUNK, bytes - off);
-            CudaErrors.check(JCudaDriver.cuMemcpyHtoD(pointer.withByteOffset(off), Pointer.to(src.asSlice(off, n).asByteBuffer()), n),
-                    "cuMemcpyHtoD(" + Bytes.text(n) + ")");
-        }
+        driver.copyToDevice(address, src);
     }
 
     void download(MemorySegment dst) {
         requireSize(dst);
-        for (long off = 0; off < bytes; off += CHUNK) {
-            long n = Math.min(CHUNK, bytes - off);
-            CudaErrors.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(dst.asSlice(off, n).asByteBuffer()), pointer.withByteOffset(off), n),
-                    "cuMemcpyDtoH(" + Bytes.text(n) + ")");
-        }
+        driver.copyToHost(dst, address);
     }
 
     private void requireSize(MemorySegment host) {
@@ -72,6 +65,6 @@ final class DeviceBuffer implements AutoCloseable {
     @Override public void close() {
         if (freed) return;
         freed = true;
-        CudaErrors.check(JCudaDriver.cuMemFree(pointer), "cuMemFree(" + Bytes.text(bytes) + ")");
+        driver.free(address);
     }
 }

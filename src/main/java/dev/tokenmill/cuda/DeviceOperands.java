@@ -15,10 +15,10 @@ sealed interface DeviceOperands extends AutoCloseable {
 
     /**
      * Copies {@code host} to the device; when an allocation fails, what was allocated is freed. The copies are
-     * synchronous through the legacy stream: synchronize the context before launching on another stream.
+     * synchronous: synchronize the device before launching on another stream.
      */
-    static DeviceOperands upload(Operands host) {
-        Uploads u = new Uploads();
+    static DeviceOperands upload(Driver driver, Operands host) {
+        Uploads u = new Uploads(driver);
         try {
             return switch (host) {
                 case Operands.Linear l -> new Linear(u.of(l.x()), u.of(l.w()), u.of(l.y()));
@@ -101,11 +101,14 @@ sealed interface DeviceOperands extends AutoCloseable {
 
     /** The buffers of one upload so far, freed together when a later allocation fails. */
     final class Uploads {
+        private final Driver driver;
         private final List<DeviceBuffer> made = new ArrayList<>();
 
-        private DeviceBuffer of(HostTensor t) { return keep(DeviceBuffer.of(t)); }
+        private Uploads(Driver driver) { this.driver = driver; }
 
-        private DeviceBuffer of(int[] values) { return keep(DeviceBuffer.of(values)); }
+        private DeviceBuffer of(HostTensor t) { return keep(DeviceBuffer.of(driver, t)); }
+
+        private DeviceBuffer of(int[] values) { return keep(DeviceBuffer.of(driver, values)); }
 
         private DeviceBuffer keep(DeviceBuffer b) {
             made.add(b);

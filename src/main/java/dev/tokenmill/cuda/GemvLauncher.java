@@ -28,7 +28,7 @@ final class GemvLauncher implements CudaKernel {
         KernelModule module = device.module("gemv");
         this.gemv = module.function(kernel(spec));
         this.reduce = splits > 1 ? module.function(reduceKernel(spec)) : null;
-        this.partial = splits > 1 ? DeviceBuffer.allocate(4L * splits * spec.m() * spec.n()) : null;
+        this.partial = splits > 1 ? DeviceBuffer.allocate(device.driver(), 4L * splits * spec.m() * spec.n()) : null;
     }
 
     /** Rows of X applied per pass over W: 1, 2, 4, 8 for M = 1, 2, 3..4, >= 5. */
@@ -50,7 +50,7 @@ final class GemvLauncher implements CudaKernel {
 
     @Override public long workspaceBytes() { return partial == null ? 0 : partial.bytes(); }
 
-    @Override public void launch(DeviceOperands operands, CudaStream stream) {
+    @Override public void launch(DeviceOperands operands, Driver.Stream stream) {
         var o = (DeviceOperands.Linear) operands;
         gemv.launch(Dim3.of(ceilDiv(spec.n(), 4), splits), Dim3.of(256), 0, stream, new KernelArgs()
                 .ptr(o.x()).ptr(o.w()).ptr(o.y()).ptr(partial).i32(spec.m()).i32(spec.n()).i32(spec.k()).i32(splits));

@@ -1,42 +1,51 @@
 package dev.tokenmill.cuda;
 
-import jcuda.Pointer;
-import jcuda.driver.CUdeviceptr;
-
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A kernel's parameters in declaration order, as {@code cuLaunchKernel} takes them: an array of pointers to
- * each value. The values are copied at launch (and at graph capture), so one KernelArgs may be launched often.
+ * A kernel's parameters in declaration order, as typed values (kernels/ABI.md: {@code ptr}, {@code i32},
+ * {@code i64}); each {@link Driver} turns them into what its launch takes (JCuda: an array of pointers to each value).
+ * Values are copied at launch (and at graph capture), so one KernelArgs may be launched often.
  */
 final class KernelArgs {
-    private final List<Pointer> values = new ArrayList<>();
-    private final List<Integer> sizes = new ArrayList<>();
-
-    /** A device pointer parameter ({@code T*}); {@code null} passes a null pointer (an unused operand). */
-    KernelArgs ptr(DeviceBuffer buffer) {
-        values.add(Pointer.to(buffer == null ? new CUdeviceptr() : buffer.pointer()));
-        sizes.add(Long.BYTES);
-        return this;
+    /** One parameter's value. */
+    sealed interface Value {
+        /** Its size in bytes, as the PTX declares it. */
+        int bytes();
     }
 
-    /** An {@code int} parameter. */
-    KernelArgs i32(int value) {
-        values.add(Pointer.to(new int[]{value}));
-        sizes.add(Integer.BYTES);
-        return this;
+    /** A device address ({@code T*}); 0 is a null pointer. */
+    record Address(long value) implements Value {
+        @Override public int bytes() { return Long.BYTES; }
     }
 
-    /** A {@code long long} / {@code int64_t} parameter. */
-    KernelArgs i64(long value) {
-        values.add(Pointer.to(new long[]{value}));
-        sizes.add(Long.BYTES);
-        return this;
+    /** An {@code int}. */
+    record I32(int value) implements Value {
+        @Override public int bytes() { return Integer.BYTES; }
     }
 
-    Pointer pointer() { return Pointer.to(values.toArray(Pointer[]::new)); }
+    /** A {@code long long} / {@code int64_t}. */
+    record I64(long value) implements Value {
+        @Override public int bytes() { return Long.BYTES; }
+    }
+
+    private final List<Value> values = new ArrayList<>();
+
+    /** A device pointer parameter; {@code null} passes a null pointer (an unused operand). */
+    KernelArgs ptr(DeviceBuffer buffer) { return add(new Address(buffer == null ? 0 : buffer.address())); }
+
+    KernelArgs i32(int value) { return add(new I32(value)); }
+
+    KernelArgs i64(long value) { return add(new I64(value)); }
+
+    List<Value> values() { return List.copyOf(values); }
 
     /** Each parameter's size in bytes, in order: checked against the PTX declaration before launching. */
-    List<Integer> sizes() { return sizes; }
+    List<Integer> sizes() { return values.stream().map(Value::bytes).toList(); }
+
+    private KernelArgs add(Value v) {
+        values.add(v);
+        return this;
+    }
 }

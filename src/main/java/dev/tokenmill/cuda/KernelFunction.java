@@ -1,22 +1,21 @@
 package dev.tokenmill.cuda;
 
 import dev.tokenmill.backend.BackendException;
-import jcuda.driver.CUfunction;
-import jcuda.driver.JCudaDriver;
 
-import static jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES;
-
-/** One kernel of a loaded module, and the one place kernels are launched. */
+/**
+ * One kernel of a loaded module, and the one place kernels are launched: every launch is checked against the
+ * kernel's PTX declaration here, whichever {@link Driver} runs it.
+ */
 final class KernelFunction {
     /** Dynamic shared memory a kernel may use without opting in. */
     private static final int DEFAULT_DYNAMIC_SHARED = 48 * 1024;
 
     private final String name;
-    private final CUfunction function;
+    private final Driver.Function function;
     private final PtxSource.Entry declaration;
     private int sharedLimit = DEFAULT_DYNAMIC_SHARED;
 
-    KernelFunction(String name, CUfunction function, PtxSource.Entry declaration) {
+    KernelFunction(String name, Driver.Function function, PtxSource.Entry declaration) {
         this.name = name;
         this.function = function;
         this.declaration = declaration;
@@ -28,8 +27,7 @@ final class KernelFunction {
      */
     synchronized KernelFunction allowShared(int bytes) {
         if (bytes > sharedLimit) {
-            CudaErrors.check(JCudaDriver.cuFuncSetAttribute(function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes),
-                    "allowing " + name + " " + bytes + " bytes of shared memory");
+            function.setMaxDynamicSharedBytes(bytes);
             sharedLimit = bytes;
         }
         return this;
@@ -40,7 +38,7 @@ final class KernelFunction {
      * Parameters and block size are checked against the PTX declaration first: the driver does not check them,
      * and a mismatch would make the kernel read garbage instead of failing.
      */
-    synchronized void launch(Dim3 grid, Dim3 block, int sharedBytes, CudaStream stream, KernelArgs args) {
+    synchronized void launch(Dim3 grid, Dim3 block, int sharedBytes, Driver.Stream stream, KernelArgs args) {
         if (!args.sizes().equals(declaration.paramBytes()))
             throw new BackendException("the launcher passes parameters of " + args.sizes() + " bytes to " + name
                     + ", whose PTX declares " + declaration.paramBytes() + ": launcher and kernels/ABI.md disagree");
@@ -50,8 +48,6 @@ final class KernelFunction {
                     + declaration.maxThreads());
         if (sharedBytes > sharedLimit)
             throw new IllegalStateException(name + " launched with " + sharedBytes + " bytes of shared memory, allowed " + sharedLimit);
-        CudaErrors.check(JCudaDriver.cuLaunchKernel(function, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(),
-                sharedBytes, stream.handle(), args.pointer(), null),
-                "launching " + name + " grid " + grid + " block " + block + " shared " + sharedBytes + " B");
+        function.launch(grid, block, sharedBytes, stream, args);
     }
 }

@@ -32,7 +32,7 @@ final class LinearLauncher implements CudaKernel {
 
     @Override public String variant() { return mma ? "cuda.linear.mma" : "cuda.linear.simt"; }
 
-    @Override public void launch(DeviceOperands operands, CudaStream stream) {
+    @Override public void launch(DeviceOperands operands, Driver.Stream stream) {
         var o = (DeviceOperands.Linear) operands;
         int tile = mma ? 128 : 64;
         function.launch(Dim3.of(ceilDiv(spec.n(), tile), ceilDiv(spec.m(), tile)), Dim3.of(256), mma ? MMA_SHARED : 0, stream,

@@ -34,12 +34,12 @@ final class PeakLauncher implements PeakProbe {
     private final KernelFunction function;
     private final int blocks;
     private final DeviceBuffer out;
-    private final CudaStream stream;
-    private final CudaEvent start, stop;
+    private final Driver.Stream stream;
+    private final Driver.Event start, stop;
     private int iters = 256;
 
-    private PeakLauncher(CudaDevice device, DType dtype, KernelFunction function, DeviceBuffer out, CudaStream stream,
-                         CudaEvent start, CudaEvent stop) {
+    private PeakLauncher(CudaDevice device, DType dtype, KernelFunction function, DeviceBuffer out, Driver.Stream stream,
+                         Driver.Event start, Driver.Event stop) {
         this.device = device;
         this.dtype = dtype;
         this.function = function;
@@ -66,9 +66,10 @@ final class PeakLauncher implements PeakProbe {
         try {
             KernelFunction f = device.module(FAMILY).function(kernel(dtype));
             long bytes = (long) Float.BYTES * SLOTS * THREADS * BLOCKS_PER_SM * device.sms();
-            DeviceBuffer out = keep(made, DeviceBuffer.allocate(bytes));
-            CudaStream stream = keep(made, new CudaStream());
-            CudaEvent start = keep(made, new CudaEvent()), stop = keep(made, new CudaEvent());
+            Driver driver = device.driver();
+            DeviceBuffer out = keep(made, DeviceBuffer.allocate(driver, bytes));
+            Driver.Stream stream = keep(made, driver.createStream());
+            Driver.Event start = keep(made, driver.createEvent()), stop = keep(made, driver.createEvent());
             PeakLauncher p = new PeakLauncher(device, dtype, f, out, stream, start, stop);
             p.calibrate();
             return p;

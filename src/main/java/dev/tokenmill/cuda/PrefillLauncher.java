@@ -29,7 +29,7 @@ final class PrefillLauncher implements CudaKernel {
 
     @Override public String variant() { return mma ? "cuda.prefill.mma" : "cuda.prefill.simt"; }
 
-    @Override public void launch(DeviceOperands operands, CudaStream stream) {
+    @Override public void launch(DeviceOperands operands, Driver.Stream stream) {
         var o = (DeviceOperands.Prefill) operands;
         int tile = mma ? 64 : 16;
         function.launch(Dim3.of(ceilDiv(spec.seq(), tile), spec.heads(), spec.batch()), Dim3.of(128), sharedBytes(spec), stream,

@@ -23,7 +23,9 @@ import java.util.List;
  * tokenmill's secondary figures as JMH results: GFLOP/s and GB/s from the op's FLOP and byte model over the
  * median per-call device time; the fraction of the ceilings {@code ./tokenmill run} measured (it hands them to
  * the forks as {@code -Dtokenmill.ceilings=backend=cpu,copy_gbs=..,bf16=..}; plain JMH users may pass the same
- * through {@code -jvmArgsAppend}) and of the datasheet's peaks for known GPUs; per-call latency p50/p99/p99.9;
+ * through {@code -jvmArgsAppend}) and of the datasheet's peaks for known GPUs; latency p50/p99/p99.9 of the
+ * samples, each the mean time per call over {@code lat.calls_per_sample} calls (one call on the CPU; on a GPU one
+ * replay of a CUDA graph, which is also what one JMH invocation times, so JMH's own score is per replay);
  * the verification error; the kernel variant and what timed it (as labels, since JMH results are numbers); and, when the run
  * handed this VM a GPU to read ({@code -Dtokenmill.energy}, see {@link EnergyBaseline}), the energy per call and
  * the clocks over the trial's measurement iterations ({@link TrialEnergy}).
@@ -35,7 +37,8 @@ import java.util.List;
  */
 public final class FiguresProfiler implements InternalProfiler {
     @Override public String getDescription() {
-        return "tokenmill figures: GFLOP/s, GB/s, fraction of ceiling, per-call latency p50/p99/p99.9";
+        return "tokenmill figures: GFLOP/s, GB/s, fraction of ceiling, latency p50/p99/p99.9 of per-sample means "
+                + "(lat.calls_per_sample calls each)";
     }
 
     /** The current trial's energy window, opened at its first iteration; null without a GPU to read. */
@@ -66,6 +69,7 @@ public final class FiguresProfiler implements InternalProfiler {
         out.add(HistogramResult.latency("lat.p99", h, 99));
         out.add(HistogramResult.latency("lat.p999", h, 99.9));
         out.add(HistogramResult.count("lat.n", h));
+        out.add(new ScalarResult(JmhRecords.CALLS_PER_SAMPLE, t.callsPerSample(), "calls", AggregationPolicy.MAX));
         if (spec.flops() > 0) out.add(HistogramResult.rate("gflops", "GFLOP/s", h, spec.flops() / 1e9));
         out.add(HistogramResult.rate("gbs", "GB/s", h, spec.minBytes() / 1e9));
         fraction(out, "ceiling.fraction", t.ceilings(), spec, h);

@@ -31,8 +31,10 @@ public final class Trial implements AutoCloseable {
     private final String variant;
     private final Verification verification;
     private final Ceilings ceilings, datasheet;
-    /** Per-call device time in ns; HdrHistogram's Recorder lets the profiler take interval snapshots safely. */
+    /** Device time per call in ns, one value per sample; HdrHistogram's Recorder lets the profiler take interval snapshots safely. */
     private final Recorder latencies = new Recorder(3);
+    /** Set by the benchmark thread, read by the profiler's. */
+    private volatile int callsPerSample;
 
     private Trial(Backend backend, PreparedOp op, Verification verification, Ceilings ceilings, Ceilings datasheet) {
         this.backend = backend;
@@ -80,22 +82,35 @@ public final class Trial implements AutoCloseable {
             PrepareOptions options = coldCaches ? WorkingSet.coldCaches(backend.device()) : PrepareOptions.single();
             MemoryGuard.check(spec, options, backend.device()).ifPresent(reason -> { throw new SkippedTrial(reason); });
             PreparedOp op = prepare(backend, spec, options);
-            Verification v = op.verify();
-            if (!v.passed()) {
-                op.close();
-                throw new SkippedTrial("verification failed, not timed: " + spec.op() + " " + spec.shapeText() + " "
-                        + spec.dtype().id() + " on " + op.variant() + ": " + v.summary());
+            try {
+                Trial t = verified(backend, op);
+                current = t;
+                return t;
+            } catch (RuntimeException e) { // a wrong output, or a device failure while verifying: free the operands
+                try {
+                    op.close();
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
             }
-            Ceilings c = Ceilings.fromProperty(System.getProperty(Ceilings.PROPERTY));
-            Ceilings sheet = Datasheet.match(backend.device().name())
-                    .map(d -> Ceilings.ofDatasheet(backend.name(), d)).orElse(null);
-            Trial t = new Trial(backend, op, v, c != null && c.backend().equals(backend.name()) ? c : null, sheet);
-            current = t;
-            return t;
         } catch (RuntimeException e) {
             backend.close();
             throw e;
         }
+    }
+
+    /** The trial of {@code op} once it passed verification; a {@link SkippedTrial} when it did not. */
+    private static Trial verified(Backend backend, PreparedOp op) {
+        OpSpec spec = op.spec();
+        Verification v = op.verify();
+        if (!v.passed())
+            throw new SkippedTrial("verification failed, not timed: " + spec.op() + " " + spec.shapeText() + " "
+                    + spec.dtype().id() + " on " + op.variant() + ": " + v.summary());
+        Ceilings c = Ceilings.fromProperty(System.getProperty(Ceilings.PROPERTY));
+        Ceilings sheet = Datasheet.match(backend.device().name())
+                .map(d -> Ceilings.ofDatasheet(backend.name(), d)).orElse(null);
+        return new Trial(backend, op, v, c != null && c.backend().equals(backend.name()) ? c : null, sheet);
     }
 
     private static PreparedOp prepare(Backend backend, OpSpec spec, PrepareOptions options) {
@@ -110,11 +125,20 @@ public final class Trial implements AutoCloseable {
     /** The trial running (or last run) in this VM, or null. */
     static Trial current() { return current; }
 
-    /** One timed call on the next operand set. */
-    public void call() { latencies.recordValue(Math.max(1, Math.round(op.secondsPerCall(1) * 1e9))); }
+    /**
+     * One benchmark invocation: one device-timed sample of the fewest calls the backend times together (one call on
+     * the CPU; on a GPU one replay of a CUDA graph of many calls), recorded as the mean time per call.
+     */
+    public void call() {
+        latencies.recordValue(Math.max(1, Math.round(op.secondsPerCall(1) * 1e9)));
+        if (callsPerSample == 0) callsPerSample = op.timedCalls(1);
+    }
 
-    /** Calls recorded since the last snapshot (ns per call). */
+    /** Samples recorded since the last snapshot (ns per call, each the mean over {@link #callsPerSample()} calls). */
     Histogram takeLatencies() { return latencies.getIntervalHistogram(); }
+
+    /** The calls each sample (and each benchmark invocation) covers; 0 before the first. */
+    int callsPerSample() { return callsPerSample; }
 
     OpSpec spec() { return spec; }
 

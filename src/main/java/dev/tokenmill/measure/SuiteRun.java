@@ -22,7 +22,9 @@ import java.util.TreeMap;
  * ceilings), the suites through {@link JmhForks} (each suite's axes, then the trials the model roll-up needs
  * beyond them), and the {@link ResultAssembly} of the result file. Its trials are known before it starts
  * ({@link #trials()}), so the progress line counts them down and {@code run --dry-run} lists them. A run told to
- * stop ({@link RunStop}) starts no further trial and returns what it finished, as a result marked partial.
+ * stop ({@link RunStop}) starts no further trial and returns what it finished, as a result marked partial. The
+ * backend is closed (what it holds of the device released) after the preamble; only its name and device description
+ * are used after that.
  */
 public final class SuiteRun {
     private final RunPlan plan;
@@ -103,6 +105,8 @@ public final class SuiteRun {
                 + ", dtypes " + plan.dtypes().stream().map(DType::id).toList() + ", the " + plan.size().id() + " plan, "
                 + planned.size() + " trials");
         RunPreamble preamble = RunPreamble.measure(plan, backend, probe, log);
+        // The forks open the device themselves; a GPU context held here would keep them from a GPU in exclusive mode.
+        backend.close();
         JmhForks forks = new JmhForks(preamble.ceilings(), preamble.energy().baseline(), preamble.jmh(), scratch);
         ArrayNode jmh = ResultFiles.JSON.createArrayNode();
         Map<String, String> histograms = new LinkedHashMap<>();

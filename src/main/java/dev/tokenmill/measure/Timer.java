@@ -20,8 +20,9 @@ import java.util.function.LongSupplier;
  * after some hundred calls: a 15 ms decode call gets there a second or more after its first call, and the
  * C1-compiled calls before it are steady too, so agreement alone would stop too early.
  * Each sample is the device-timed mean of a batch of back-to-back calls; the batch is sized so that one sample
- * lasts at least {@link #MIN_SAMPLE_SECONDS} (timer resolution and launch gaps stay small against it). For ops
- * slower than that, a sample is one call and the percentiles are per-call latencies.
+ * lasts at least {@link #MIN_SAMPLE_SECONDS} (timer resolution and launch gaps stay small against it), and the
+ * device may round it up ({@link Timed#timedCalls}: a GPU times whole graph replays). For ops slower than
+ * that, a sample is one call (on a GPU, one replay) and the percentiles are of those.
  * <p>
  * The result says when its own signals show it is not steady ({@link LatencyStats#unsteady()}): no warm-up at all;
  * a warm-up that reached its cap with the JIT still compiling, or before two windows agreed; fewer than
@@ -88,7 +89,7 @@ public final class Timer {
         double ratio = (double) h.getValueAtPercentile(90) / h.getValueAtPercentile(50);
         if (ratio > STEADY_MAX_P90_RATIO)
             unsteady.add(String.format(Locale.ROOT, "a wide spread: the p90 is %.2f times the median", ratio));
-        return LatencyStats.of(h, batch, unsteady);
+        return LatencyStats.of(h, op.timedCalls(batch), unsteady);
     }
 
     /** How a warm-up ended: its last window's median seconds per call, and why it is not steady (empty when it is). */

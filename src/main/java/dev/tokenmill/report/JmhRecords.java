@@ -15,14 +15,16 @@ import java.util.TreeMap;
 
 /**
  * Turns JMH's JSON results of the tokenmill suites into {@link Record}s: the op rebuilt from the benchmark's
- * parameters ({@link Workloads}), JMH's primary score as the wall time, and {@code FiguresProfiler}'s secondary
- * results as the per-call device-time percentiles, verification error, kernel variant, and the GPU's energy and
+ * parameters ({@link Workloads}), JMH's primary score as the wall time (per call: divided by the calls an
+ * invocation times), and {@code FiguresProfiler}'s secondary results as the device-time percentiles, verification error, kernel variant, and the GPU's energy and
  * clocks over the trial. JMH results are numbers, so a text (a variant, a reason, a clocks-event name) travels as
  * a label after a prefix. Each record keeps its samples: the per-iteration times from JMH's raw data, and the merged
  * per-call histogram that JMH's JSON cannot carry, which the run takes from JMH's in-memory results (see
  * {@link #trialKey}).
  */
 public final class JmhRecords {
+    /** Secondary result label: the calls each device-time sample (and each JMH invocation) covers. */
+    public static final String CALLS_PER_SAMPLE = "lat.calls_per_sample";
     /** Secondary result labels of the trial's energy window (written by FiguresProfiler in the benchmark VM). */
     public static final String POWER_W = "energy.power_w", IDLE_W = "energy.idle_w", WINDOW_S = "energy.window_s",
             SM_MIN = "clock.sm_min_mhz",
@@ -67,10 +69,14 @@ public final class JmhRecords {
         double toMs = msPer(primary.path("scoreUnit").asText());
         double error = primary.path("scoreError").asDouble(Double.NaN);
         JsonNode secondary = e.path("secondaryMetrics");
-        Record.Time time = new Record.Time(primary.path("score").asDouble() * toMs,
-                Double.isFinite(error) ? error * toMs : null,
+        // JMH's score is per benchmark invocation, which times one sample: that many calls.
+        Double calls = score(secondary, CALLS_PER_SAMPLE);
+        double perCall = calls == null ? toMs : toMs / calls;
+        Record.Time time = new Record.Time(primary.path("score").asDouble() * perCall,
+                Double.isFinite(error) ? error * perCall : null,
                 score(secondary, "lat.p50"), score(secondary, "lat.p99"), score(secondary, "lat.p999"),
-                secondary.has("lat.n") ? secondary.path("lat.n").path("score").asLong() : null);
+                secondary.has("lat.n") ? secondary.path("lat.n").path("score").asLong() : null,
+                calls == null ? null : Math.round(calls));
         String variant = labelled(secondary, VARIANT).stream().findFirst().orElse(null);
         String clock = labelled(secondary, TIMING).stream().findFirst().orElse(null);
         double seconds = (time.p50Ms() != null ? time.p50Ms() : time.wallMeanMs()) / 1e3;

@@ -78,8 +78,14 @@ public record Record(String suite, String op, String benchmark, String model, St
         }
     }
 
-    /** JMH's mean wall time per call (with its 99.9% error) and the per-call device-time percentiles. */
-    public record Time(double wallMeanMs, Double wallErrorMs, Double p50Ms, Double p99Ms, Double p999Ms, Long n) {}
+    /**
+     * JMH's mean wall time per call (with its 99.9% error) and percentiles of the device-time samples. Each sample
+     * is the mean time per call over {@code callsPerSample} calls timed together (on a GPU: one replay of a CUDA
+     * graph of that many calls; on the CPU: one call), so the percentiles are of per-sample means, and {@code n}
+     * counts samples. {@code callsPerSample} is null in files written before it was recorded (then 1 call).
+     */
+    public record Time(double wallMeanMs, Double wallErrorMs, Double p50Ms, Double p99Ms, Double p999Ms, Long n,
+                       Long callsPerSample) {}
 
     /** The largest relative error the pre-timing verification saw. */
     public record Verified(Double maxRelErr) {}

@@ -7,7 +7,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * A row-major tensor in off-heap memory (64-byte aligned, shared so that kernel threads can read and write it),
@@ -76,10 +75,11 @@ public final class HostTensor implements AutoCloseable {
         }
     }
 
-    public void fillRandom(long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        for (long i = 0; i < elements; i++) set(i, (float) (rnd.nextDouble() * 2 - 1));
-    }
+    /**
+     * Uniform values in [-1, 1) rounded to the dtype: element {@code i} from the {@code i}-th draw of
+     * {@code new SplittableRandom(seed)}, written in parallel ({@link RandomFill}).
+     */
+    public void fillRandom(long seed) { RandomFill.fill(this, seed); }
 
     /** Fills with NaN, so that an element a kernel fails to write cannot pass verification. */
     public void poison() {

@@ -56,12 +56,23 @@ class CudaBackendWithoutGpuTest {
         var missingDriver = new UnsatisfiedLinkError("Error while loading native library \"JCudaDriver\"\n---(start of nested stack traces)---\n"
                 + "java.lang.UnsatisfiedLinkError: /tmp/libJCudaDriver.so: libcuda.so.1: cannot open shared object file");
         assertEquals("no NVIDIA driver here: libcuda.so.1 (the driver's CUDA library) was not found",
-                CudaDriver.linkFailure(missingDriver));
+                NvidiaProbe.linkFailure(missingDriver));
         var oldDriver = new UnsatisfiedLinkError("Error while loading native library\n---\njava.lang.UnsatisfiedLinkError: "
                 + "/tmp/libJCudaDriver.so: /lib/x86_64-linux-gnu/libcuda.so.1: undefined symbol: cuStreamGetId");
         assertEquals("the NVIDIA driver lacks cuStreamGetId, which JCuda 12.6 needs: update the NVIDIA driver to R535 (CUDA 12.2) "
-                + "or newer", CudaDriver.linkFailure(oldDriver));
-        String other = CudaDriver.linkFailure(new UnsatisfiedLinkError("wrong ELF class\nmore"));
+                + "or newer", NvidiaProbe.linkFailure(oldDriver));
+        var noexec = new UnsatisfiedLinkError("Error while loading native library \"JCudaDriver-12.6.0-linux-x86_64\"\n"
+                + "---(start of nested stack traces)---\nStack trace from the attempt to load the library as a resource:\n"
+                + "java.lang.UnsatisfiedLinkError: /tmp/libJCudaDriver-12.6.0-linux-x86_64.so: /tmp/libJCudaDriver-12.6.0-"
+                + "linux-x86_64.so: failed to map segment from shared object\n\tat java.base/jdk.internal.loader.NativeLibraries.load");
+        assertEquals("JCuda could not load the native library it unpacked into /tmp (a directory mounted noexec does this): "
+                + "point java.io.tmpdir at one that allows executables (TOKENMILL_JAVA_OPTS=-Djava.io.tmpdir=$HOME/.cache/tokenmill)",
+                NvidiaProbe.linkFailure(noexec));
+        var noCxxRuntime = new UnsatisfiedLinkError("Error while loading native library\n---\njava.lang.UnsatisfiedLinkError: "
+                + "/tmp/libJCudaDriver-12.6.0-linux-x86_64.so: libstdc++.so.6: cannot open shared object file: No such file or directory");
+        assertEquals("JCuda's native library needs the C++ runtime libstdc++.so.6, which is not installed here: install it "
+                + "(apt-get install libstdc++6, dnf install libstdc++, apk add libstdc++)", NvidiaProbe.linkFailure(noCxxRuntime));
+        String other = NvidiaProbe.linkFailure(new UnsatisfiedLinkError("wrong ELF class\nmore"));
         assertTrue(other.startsWith("JCuda's native library did not load") && !other.contains("\n"), other);
     }
 

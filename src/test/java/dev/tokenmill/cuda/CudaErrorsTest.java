@@ -28,6 +28,9 @@ class CudaErrorsTest {
         assertTrue(CudaErrors.describe(CUDA_ERROR_ILLEGAL_ADDRESS, "cuStreamSynchronize").contains("compute-sanitizer"));
         assertTrue(CudaErrors.describe(CUDA_ERROR_STUB_LIBRARY, "cuInit").contains("stub"));
         assertEquals("cuX failed: CUDA error 9999", CudaErrors.describe(9999, "cuX"), "no driver here, so no meaning text");
+        String fabric = CudaErrors.describe(CUDA_ERROR_SYSTEM_NOT_READY, "cuInit");
+        assertTrue(fabric.startsWith("cuInit failed: CUDA_ERROR_SYSTEM_NOT_READY") && fabric.contains("nvidia-fabricmanager")
+                && fabric.contains("NVSwitch"), fabric);
     }
 
     @Test

@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
@@ -127,23 +128,43 @@ class CudaKernelsGpuTest {
         }
     }
 
+    /**
+     * A KV append of one token per sequence takes a few microseconds, less than a launch costs the host. Timed one
+     * launch at a time it would read at the launch rate; timed by graph replays, one sample (what a JMH invocation
+     * records) agrees with thousands of calls.
+     */
+    @Test
+    void aShortKernelReadsTheSameInOneSampleAsInThousandsOfCalls() {
+        OpSpec spec = AppendSpec.uniform(1, 8, 128, 1024, KvLayout.PAGED, 16, DType.BF16);
+        try (PreparedOp op = cuda.prepare(spec, PrepareOptions.single())) {
+            assertTrue(op.verify().passed());
+            for (int i = 0; i < 50; i++) op.secondsPerCall(1);
+            double[] samples = new double[21];
+            for (int i = 0; i < samples.length; i++) samples[i] = op.secondsPerCall(1);
+            Arrays.sort(samples);
+            double one = samples[samples.length / 2], many = op.secondsPerCall(10_000);
+            assertTrue(op.timedCalls(1) > 1, "a sample is a replay of many calls");
+            assertEquals(many, one, 0.25 * many, "median sample " + one + " s per call, 10k calls " + many + " s per call");
+        }
+    }
+
     @Test
     void outOfMemoryNamesTheErrorAndTheRemedy() {
-        CudaDevice device = CudaDriver.probe().device();
-        device.makeCurrent();
-        var e = assertThrows(CudaException.class, () -> DeviceBuffer.allocate(1L << 50).close());
-        assertTrue(e.getMessage().contains("CUDA_ERROR_OUT_OF_MEMORY") && e.getMessage().contains("too little free memory"),
-                e.getMessage());
+        try (NvidiaDriver driver = NvidiaDriver.open()) {
+            var e = assertThrows(CudaException.class, () -> DeviceBuffer.allocate(driver, 1L << 50).close());
+            assertTrue(e.getMessage().contains("CUDA_ERROR_OUT_OF_MEMORY") && e.getMessage().contains("too little free memory"),
+                    e.getMessage());
+        }
     }
 
     @Test
     void brokenPtxSurfacesTheJitLog() {
-        CudaDevice device = CudaDriver.probe().device();
-        device.makeCurrent();
         PtxSource bad = new PtxSource("broken", "sm_80", ".version 8.0\n.target sm_80\n.address_size 64\n"
                 + ".visible .entry k() { mov.u32 %r1, 1; ret; }\n");
-        var e = assertThrows(CudaException.class, () -> KernelModule.load(bad, device.driverVersion()));
-        assertTrue(e.getMessage().contains("CUDA_ERROR_INVALID_PTX") && e.getMessage().contains("JIT log"), e.getMessage());
+        try (NvidiaDriver driver = NvidiaDriver.open()) {
+            var e = assertThrows(CudaException.class, () -> KernelModule.load(driver, bad));
+            assertTrue(e.getMessage().contains("CUDA_ERROR_INVALID_PTX") && e.getMessage().contains("JIT log"), e.getMessage());
+        }
     }
 
     @Test

@@ -47,7 +47,8 @@ class JmhSmokeTest {
         double p50 = sec.get("lat.p50").getScore();
         assertTrue(p50 >= expectedMs && p50 < expectedMs * 1.5, "p50 " + p50 + " ms vs the fake's " + expectedMs);
         assertTrue(sec.get("lat.p99").getScore() >= p50 && sec.get("lat.p999").getScore() >= sec.get("lat.p99").getScore());
-        assertTrue(sec.get("lat.n").getScore() > 10, "calls " + sec.get("lat.n").getScore());
+        assertTrue(sec.get("lat.n").getScore() > 10, "samples " + sec.get("lat.n").getScore());
+        assertEquals(1, sec.get(JmhRecords.CALLS_PER_SAMPLE).getScore(), "a device that times single calls");
         assertEquals(spec.flops() / 1e9 / (p50 / 1e3), sec.get("gflops").getScore(), 1e-6 * sec.get("gflops").getScore());
         double fraction = sec.get("ceiling.fraction").getScore();
         assertTrue(fraction > 0.6 && fraction <= 1.0, "the fake runs at its own ceiling, got " + fraction);

@@ -87,7 +87,7 @@ class RollupPlanTest {
                 : new Record.Energy(joules, null, 300.0, 5.0, 1700, 1755, 1800, List.of(), false, null, null);
         return new Record(suite, spec.op(), trial.benchmark(), "llama-3.2-1b", trial.params().get("projection"), "v",
                 spec.dtype().id(), spec.shape(), spec.flops(), spec.minBytes(), null,
-                new Record.Time(p50Ms * 1.1, null, p50Ms, p50Ms, p50Ms, 100L), "device_p50", null, null, null, null,
+                new Record.Time(p50Ms * 1.1, null, p50Ms, p50Ms, p50Ms, 100L, 1L), "device_p50", null, null, null, null,
                 new Record.Verified(1e-6), trial.params(), energy);
     }
 

@@ -37,11 +37,15 @@ class SuiteRunTest {
                         "layout", new String[]{"paged"}, "projection", new String[]{"o"})),
                 new RunPlan.Jmh(0, 0, "100ms", 1, "150ms"), null);
         StringWriter text = new StringWriter();
+        PrintWriter out = new PrintWriter(text, true);
         ResultFile result;
-        try (FakeBackend fake = new FakeBackend()) {
-            result = new SuiteRun(plan, fake, new CeilingProbe(new Timer(0.1, 0.3, 3, 1000)), new RunStop(), dir,
-                    new PrintWriter(text, true)).run();
+        try (FakeBackend fake = new FakeBackend() {
+            @Override public void close() { out.println("fake device released"); }
+        }) {
+            result = new SuiteRun(plan, fake, new CeilingProbe(new Timer(0.1, 0.3, 3, 1000)), new RunStop(), dir, out).run();
         }
+        assertTrue(text.toString().indexOf("fake device released") < text.toString().indexOf("suite decode:"),
+                "the parent lets go of the device before the forks start:\n" + text);
 
         assertEquals(FakeBackend.GBS, result.ceilings().copyGbs(), FakeBackend.GBS * 0.3, text.toString());
         assertEquals(FakeBackend.TFLOPS, result.ceilings().peakTflops().get("f32"), FakeBackend.TFLOPS * 0.3);

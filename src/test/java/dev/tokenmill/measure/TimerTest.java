@@ -137,6 +137,17 @@ class TimerTest {
     }
 
     @Test
+    void samplesSayHowManyCallsTheDeviceTimedTogether() {
+        // a GPU-like op: 2 us calls, timed in whole replays of 64; the Timer's batch of 25 calls becomes one replay
+        Settling op = new Settling(0, 2e-6, 2e-6) {
+            @Override public int timedCalls(int n) { return (n + 63) / 64 * 64; }
+        };
+        LatencyStats stats = new Timer(0, 0, 3, 3).time(op);
+        assertEquals(3, stats.samples());
+        assertEquals(64, stats.callsPerSample());
+    }
+
+    @Test
     void noWarmUpMeansOneProbeCall() {
         Settling op = new Settling(0, 1e-3, 1e-3);
         new Timer(0, 0, 1, 1).warmUp(op);

@@ -11,7 +11,7 @@ class SummaryTableTest {
     static Record record(String suite, String op, String projection, Map<String, Object> shape, Double tflops, double gbs,
                          Double fraction, double p50Ms, double p99Ms) {
         return new Record(suite, op, "X." + op, "llama-3.1-8b", projection, "v", "bf16", shape, 1, 1, null,
-                new Record.Time(p50Ms, null, p50Ms, p99Ms, p99Ms, 10L), "device_p50", tflops, gbs, fraction, null,
+                new Record.Time(p50Ms, null, p50Ms, p99Ms, p99Ms, 10L, 1L), "device_p50", tflops, gbs, fraction, null,
                 new Record.Verified(0.001), Map.of(), null);
     }
 
@@ -54,7 +54,7 @@ class SummaryTableTest {
     @Test
     void aLegendSaysWhatEachShareIsOfAndWhichProbeMeasuredEachPeak() {
         Record gemm = new Record("prefill", "linear", "X.linear", "llama-3.1-8b", "o", "v", "bf16", Map.of("m", 8192, "n", 8192, "k", 8192), 1, 1,
-                null, new Record.Time(1, null, 1.0, 1.0, 1.0, 10L), "device_p50", 600.0, 50.0, 0.9, 0.6,
+                null, new Record.Time(1, null, 1.0, 1.0, 1.0, 10L, 1L), "device_p50", 600.0, 50.0, 0.9, 0.6,
                 new Record.Verified(0.001), Map.of(), null);
         Ceilings c = new Ceilings("cuda", 4000.0, Map.of("bf16", 660.0), Map.of("bf16", "cuda.probe.mma.bf16"), Map.of(),
                 Datasheet.match("NVIDIA H200").orElseThrow());

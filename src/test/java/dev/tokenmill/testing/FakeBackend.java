@@ -2,6 +2,7 @@ package dev.tokenmill.testing;
 
 import dev.tokenmill.backend.Availability;
 import dev.tokenmill.backend.Backend;
+import dev.tokenmill.backend.BackendException;
 import dev.tokenmill.backend.DeviceInfo;
 import dev.tokenmill.backend.PeakCheck;
 import dev.tokenmill.backend.PeakProbe;
@@ -18,7 +19,7 @@ import java.util.Map;
  * busy-waits for the op's roofline time at {@link #TFLOPS} and {@link #GBS}, and its peak probe for its FLOPs at
  * {@link #TFLOPS}. Registered as a service, so
  * benchmarks find it as {@code -p backend=fake}; {@code fake-wrong} fails verification, {@code fake-offline}
- * is unavailable.
+ * is unavailable, {@code fake-broken} throws from verification.
  */
 public class FakeBackend implements Backend {
     public static final double TFLOPS = 50, GBS = 2000;
@@ -43,6 +44,40 @@ public class FakeBackend implements Backend {
     /** Not usable here. */
     public static final class Offline extends FakeBackend {
         public Offline() { super("fake-offline", true, false); }
+    }
+
+    /** Its kernel faults: verification throws, as a GPU's does after an illegal address. Counts its open ops. */
+    public static final class Broken extends FakeBackend {
+        private static int openOps;
+
+        public Broken() { super("fake-broken", true, true); }
+
+        /** Ops prepared on any Broken backend and not closed yet. */
+        public static synchronized int openOps() { return openOps; }
+
+        @Override public PreparedOp prepare(OpSpec spec, PrepareOptions options) {
+            PreparedOp op = super.prepare(spec, options);
+            synchronized (Broken.class) { openOps++; }
+            return new PreparedOp() {
+                @Override public OpSpec spec() { return op.spec(); }
+
+                @Override public String variant() { return op.variant(); }
+
+                @Override public int sets() { return op.sets(); }
+
+                @Override public Verification verify() {
+                    throw new BackendException("cuStreamSynchronize failed: CUDA_ERROR_ILLEGAL_ADDRESS (an illegal memory access)");
+                }
+
+                @Override public void run() { op.run(); }
+
+                @Override public double secondsPerCall(int calls) { return op.secondsPerCall(calls); }
+
+                @Override public void close() {
+                    synchronized (Broken.class) { openOps--; }
+                }
+            };
+        }
     }
 
     @Override public String name() { return name; }
