@@ -7,7 +7,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * A row-major tensor in off-heap memory (64-byte aligned, shared so that kernel threads can read and write it),
@@ -41,7 +40,7 @@ public final class HostTensor implements AutoCloseable {
     /** A zero-filled tensor. */
     public static HostTensor allocate(DType dtype, long... shape) { return new HostTensor(dtype, shape); }
 
-    /** A tensor of uniform random values in [-1, 1), rounded to the dtype, from a seed. */
+    /** A tensor of uniform random values in [-1, 1), rounded to the dtype: element i is {@link #randomValue}. */
     public static HostTensor random(DType dtype, long seed, long... shape) {
         HostTensor t = allocate(dtype, shape);
         t.fillRandom(seed);
@@ -76,9 +75,16 @@ public final class HostTensor implements AutoCloseable {
         }
     }
 
-    public void fillRandom(long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        for (long i = 0; i < elements; i++) set(i, (float) (rnd.nextDouble() * 2 - 1));
+    public void fillRandom(long seed) { fillRandom(seed, 0); }
+
+    /**
+     * Element {@code i} becomes element {@code first + i} of the random stream {@code seed}: so a slice of a random
+     * tensor can be regenerated on its own (element {@code i} depends on the seed and its index only).
+     */
+    public void fillRandom(long seed, long first) {
+        Chunks.forEach(elements, Chunks.SIZE, (from, to) -> {
+            for (long i = from; i < to; i++) set(i, (float) Noise.uniform(seed, first + i));
+        });
     }
 
     /** Fills with NaN, so that an element a kernel fails to write cannot pass verification. */
