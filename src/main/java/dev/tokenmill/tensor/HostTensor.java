@@ -40,7 +40,7 @@ public final class HostTensor implements AutoCloseable {
     /** A zero-filled tensor. */
     public static HostTensor allocate(DType dtype, long... shape) { return new HostTensor(dtype, shape); }
 
-    /** A tensor of uniform random values in [-1, 1), rounded to the dtype: element i is {@link #randomValue}. */
+    /** A tensor of uniform random values in [-1, 1), rounded to the dtype ({@link #fillRandom}). */
     public static HostTensor random(DType dtype, long seed, long... shape) {
         HostTensor t = allocate(dtype, shape);
         t.fillRandom(seed);
