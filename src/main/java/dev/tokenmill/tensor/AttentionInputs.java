@@ -22,9 +22,10 @@ package dev.tokenmill.tensor;
  * on how much. Cache slots past a sequence's length (decode) hold keys {@link #BEYOND} high in both parts: a kernel
  * that reads one gives it nearly all the weight.
  *
- * <p>Largest magnitudes: q about 4, k about 100 (the bias channels of slots past the end), v about 24: f16 holds them;
- * logits stay within about ±60, so no fp32 exponential of a difference of logits underflows to a subnormal. Every value
- * is a function of the seed and the element's index ({@link Noise}), so rows fill in parallel.
+ * <p>Largest magnitudes: q about 4, k about 71 (the bias channels of slots past the end), v about 24: f16 holds them.
+ * Logits stay between about -15 and 50, so no fp32 exponential of a difference of logits underflows to a subnormal
+ * (which would also slow a CPU kernel down). Every value is a function of the seed and the element's index
+ * ({@link Noise}), so rows fill in parallel.
  */
 final class AttentionInputs {
     /** Standard deviation of the random part of the logits, after the 1/√D scale. */

@@ -54,8 +54,8 @@ public sealed interface Operands extends AutoCloseable {
     /**
      * x {@code [M,K]}, w {@code [N,K]}, y {@code [M,N]}. Even rows of x and of w are integers in [-4, 4] (exact in
      * every dtype): an output of an even row and an even column sums exact products, which fp32 accumulates exactly
-     * while the sum stays below 2^24 (K up to about 3 million), so it must match the reference bit for bit after its
-     * one rounding to the dtype. Odd rows are uniform in [-1, 1) times 2^e, e in [-3, 2] per row: outputs across
+     * in any order while their magnitudes add up to at most 2^24 (K up to about 3 million), so it must match the
+     * reference bit for bit after its one rounding to the dtype. Odd rows are uniform in [-1, 1) times 2^e, e in [-3, 2] per row: outputs across
      * several magnitudes. Every output's standard deviation is at most 6.7·√K (2 400 at K = 131 072), far below
      * f16's largest value, 65 504.
      */
@@ -73,7 +73,7 @@ public sealed interface Operands extends AutoCloseable {
         }
 
         /** Whether row {@code r} of x or w holds small integers. */
-        public static boolean isExactRow(int r) { return r % 2 == 0; }
+        private static boolean isExactRow(int r) { return r % 2 == 0; }
 
         private static HostTensor operand(DType t, long seed, int rows, int k) {
             HostTensor o = HostTensor.allocate(t, rows, k);
