@@ -16,10 +16,17 @@ final class CpuAppend implements CpuKernel {
     static final long PARALLEL_BYTES = 1 << 20;
 
     private final AppendSpec spec;
+    /** {@link Mutant}s: slots the token lands past its own (0), and whether it also lands in the next one. */
+    private final int late;
+    private final boolean stray;
 
-    private CpuAppend(AppendSpec spec) { this.spec = spec; }
+    private CpuAppend(AppendSpec spec, Mutant mutant) {
+        this.spec = spec;
+        this.late = mutant == Mutant.APPEND_ONE_SLOT_LATE ? 1 : 0;
+        this.stray = mutant == Mutant.APPEND_STRAY_WRITE;
+    }
 
-    static CpuKernel of(AppendSpec spec) { return new CpuAppend(spec); }
+    static CpuKernel of(AppendSpec spec, Mutant mutant) { return new CpuAppend(spec, mutant); }
 
     @Override public String variant() { return "cpu.append"; }
 
@@ -36,12 +43,16 @@ final class CpuAppend implements CpuKernel {
     private void append(Operands.Append ops, int b) {
         KvCache c = spec.cache();
         long rowBytes = (long) c.headDim() * spec.dtype().bytes();
-        int pos = c.seqLen(b);
+        int pos = c.seqLen(b) + late;
         for (int h = 0; h < c.kvHeads(); h++) {
             long src = ((long) b * c.kvHeads() + h) * rowBytes;
             long dst = ops.cache().offset(b, pos, h) * spec.dtype().bytes();
             MemorySegment.copy(ops.k().segment(), src, ops.cache().k().segment(), dst, rowBytes);
             MemorySegment.copy(ops.v().segment(), src, ops.cache().v().segment(), dst, rowBytes);
+            if (stray) {
+                long next = ops.cache().offset(b, pos + 1, h) * spec.dtype().bytes();
+                MemorySegment.copy(ops.k().segment(), src, ops.cache().k().segment(), next, rowBytes);
+            }
         }
     }
 }

@@ -31,13 +31,16 @@ public final class CpuBackend implements Backend {
     @Override public DeviceInfo device() { return CpuInfo.read(); }
 
     /** The kernel this backend runs for {@code spec}. */
-    public static CpuKernel kernel(OpSpec spec) {
+    public static CpuKernel kernel(OpSpec spec) { return kernel(spec, Mutant.NONE); }
+
+    /** The kernel for {@code spec}, deliberately broken as {@code mutant} says (tests only). */
+    static CpuKernel kernel(OpSpec spec, Mutant mutant) {
         return switch (spec) {
-            case LinearSpec s -> CpuLinear.of(s);
-            case PrefillSpec s -> CpuPrefill.of(s);
-            case DecodeSpec s -> CpuDecode.of(s);
-            case AppendSpec s -> CpuAppend.of(s);
-            case CopySpec s -> CpuCopy.of(s);
+            case LinearSpec s -> CpuLinear.of(s, mutant);
+            case PrefillSpec s -> CpuPrefill.of(s, mutant);
+            case DecodeSpec s -> CpuDecode.of(s, mutant);
+            case AppendSpec s -> CpuAppend.of(s, mutant);
+            case CopySpec s -> CpuCopy.of(s, mutant);
         };
     }
 

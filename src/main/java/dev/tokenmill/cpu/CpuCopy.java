@@ -14,15 +14,18 @@ final class CpuCopy implements CpuKernel {
 
     private final long bytes, chunk;
     private final int chunks;
+    /** {@link Mutant#TAIL_LANE_DROPPED}: bytes left uncopied at the end. */
+    private final int dropped;
 
-    private CpuCopy(CopySpec spec) {
+    private CpuCopy(CopySpec spec, Mutant mutant) {
         this.bytes = spec.bytes();
+        this.dropped = mutant == Mutant.TAIL_LANE_DROPPED ? 4 : 0;
         long want = Math.max(MIN_CHUNK_BYTES, bytes / ((long) CHUNKS_PER_THREAD * Parallel.threads()));
         this.chunk = (want + 63) / 64 * 64; // whole cache lines, so no line is written by two cores
         this.chunks = (int) ((bytes + chunk - 1) / chunk);
     }
 
-    static CpuKernel of(CopySpec spec) { return new CpuCopy(spec); }
+    static CpuKernel of(CopySpec spec, Mutant mutant) { return new CpuCopy(spec, mutant); }
 
     @Override public String variant() { return "cpu.copy"; }
 
@@ -31,7 +34,7 @@ final class CpuCopy implements CpuKernel {
         MemorySegment src = ops.src().segment(), dst = ops.dst().segment();
         Parallel.forEach(chunks, i -> {
             long from = i * chunk;
-            MemorySegment.copy(src, from, dst, from, Math.min(chunk, bytes - from));
+            MemorySegment.copy(src, from, dst, from, Math.min(chunk, bytes - from - dropped));
         });
     }
 }

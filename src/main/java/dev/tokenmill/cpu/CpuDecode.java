@@ -4,6 +4,7 @@ import dev.tokenmill.tensor.Operands;
 import dev.tokenmill.op.DType;
 import dev.tokenmill.op.DecodeSpec;
 import dev.tokenmill.op.KvCache;
+import dev.tokenmill.op.KvLayout;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -42,9 +43,16 @@ final class CpuDecode implements CpuKernel {
     private final int[] itemSeq, itemFrom, itemTo;
     /** First item and chunk count of each sequence. */
     private final int[] firstItem, chunks;
+    /** {@link Mutant}s: the rescale's slope (1 when right), KV heads a group is off by (0), table entries (0), lanes (0). */
+    private final float rescaleSlope;
+    private final int kvShift, tableShift, lanesDropped;
 
-    private CpuDecode(DecodeSpec spec) {
+    private CpuDecode(DecodeSpec spec, Mutant mutant) {
         this.spec = spec;
+        this.rescaleSlope = mutant == Mutant.RESCALE_3_PERCENT_OFF ? 0.97f : 1f;
+        this.kvShift = mutant == Mutant.WRONG_KV_HEAD ? 1 : 0;
+        this.tableShift = mutant == Mutant.BLOCK_TABLE_OFF_BY_ONE ? 1 : 0;
+        this.lanesDropped = mutant == Mutant.TAIL_LANE_DROPPED ? 1 : 0;
         KvCache c = spec.cache();
         this.dtype = spec.dtype();
         this.hq = spec.heads();
@@ -72,7 +80,7 @@ final class CpuDecode implements CpuKernel {
             }
     }
 
-    static CpuKernel of(DecodeSpec spec) { return new CpuDecode(spec); }
+    static CpuKernel of(DecodeSpec spec, Mutant mutant) { return new CpuDecode(spec, mutant); }
 
     /** The arithmetic of one tile ({@link DecodeTile}, a copy per dtype), called once per tile. */
     interface Tile {
@@ -107,26 +115,45 @@ final class CpuDecode implements CpuKernel {
         int b = itemSeq[item], from = itemFrom[item], to = itemTo[item];
         Operands.Cache cache = ops.cache();
         MemorySegment k = cache.k().segment(), v = cache.v().segment();
+        // a mutant's shift moves each query into the slot of a head of the next group (so it meets the next KV head)
+        int shift = kvShift * (hq / hkv) * d;
         Rows.load(ops.q(), (long) b * hq * d, w.q, 0, hq * d);
         for (int i = 0; i < hq * d; i++) w.q[i] *= scale;
+        if (shift != 0) rotate(w.q, shift);
         Arrays.fill(w.acc, 0f);
         Arrays.fill(w.m, Float.NEGATIVE_INFINITY);
         Arrays.fill(w.l, 0f);
+        w.rescaleSlope = rescaleSlope;
 
         for (int pos = from; pos < to; pos += TILE) {
             int n = Math.min(TILE, to - pos);
             // a ragged tile repeats its last token: real rows to read, whose scores the softmax masks to -inf
-            for (int j = 0; j < TILE; j++) w.token[j] = cache.offset(b, pos + Math.min(j, n - 1), 0);
+            for (int j = 0; j < TILE; j++) w.token[j] = offset(cache, b, pos + Math.min(j, n - 1));
             touch(k, v, w);
-            tile.run(k, v, w, n);
+            tile.run(k, v, w, n < TILE ? n - lanesDropped : n);
         }
 
         for (int h = 0; h < hq; h++) {
-            float inv = 1f / w.l[h];
+            int slot = (h * d + shift) % (hq * d) / d;
+            float inv = 1f / w.l[slot];
             int at = (item * hq + h) * d;
-            for (int i = 0; i < d; i++) partial[at + i] = w.acc[h * d + i] * inv;
-            lse[item * hq + h] = w.m[h] + (float) Math.log(w.l[h]);
+            for (int i = 0; i < d; i++) partial[at + i] = w.acc[slot * d + i] * inv;
+            lse[item * hq + h] = w.m[slot] + (float) Math.log(w.l[slot]);
         }
+    }
+
+    /** Element offset of token {@code pos} of sequence {@code b}, KV head 0 ({@link Mutant#BLOCK_TABLE_OFF_BY_ONE}: one entry on). */
+    private long offset(Operands.Cache cache, int b, int pos) {
+        if (tableShift == 0 || spec.cache().layout() != KvLayout.PAGED) return cache.offset(b, pos, 0);
+        KvCache c = spec.cache();
+        int blocks = c.maxBlocks(), block = cache.blockTable()[b * blocks + (pos / c.blockSize() + tableShift) % blocks];
+        return ((long) block * c.blockSize() + pos % c.blockSize()) * hkv * d;
+    }
+
+    /** Moves every element {@code by} places to the right, cyclically. */
+    private static void rotate(float[] a, int by) {
+        float[] copy = a.clone();
+        for (int i = 0; i < a.length; i++) a[(i + by) % a.length] = copy[i];
     }
 
     /**

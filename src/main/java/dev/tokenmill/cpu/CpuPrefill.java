@@ -29,9 +29,15 @@ final class CpuPrefill implements CpuKernel {
     private final PrefillSpec spec;
     private final int group, positions, rowsPadded, tiles;
     private final float scale;
+    /** {@link Mutant}s: the rescale's slope (1 when right), keys seen past the diagonal (0), KV head offset (0). */
+    private final float rescaleSlope;
+    private final int maskShift, kvShift;
 
-    private CpuPrefill(PrefillSpec spec) {
+    private CpuPrefill(PrefillSpec spec, Mutant mutant) {
         this.spec = spec;
+        this.rescaleSlope = mutant == Mutant.RESCALE_3_PERCENT_OFF ? 0.97f : 1f;
+        this.maskShift = mutant == Mutant.CAUSAL_MASK_OFF_BY_ONE ? 1 : 0;
+        this.kvShift = mutant == Mutant.WRONG_KV_HEAD ? 1 : 0;
         this.group = spec.heads() / spec.kvHeads();
         this.positions = Math.max(1, TILE_ROWS / group);
         this.rowsPadded = roundUp(positions * group, RB);
@@ -39,7 +45,7 @@ final class CpuPrefill implements CpuKernel {
         this.scale = (float) (1.0 / Math.sqrt(spec.headDim()));
     }
 
-    static CpuKernel of(PrefillSpec spec) { return new CpuPrefill(spec); }
+    static CpuKernel of(PrefillSpec spec, Mutant mutant) { return new CpuPrefill(spec, mutant); }
 
     @Override public String variant() { return "cpu.prefill.flash"; }
 
@@ -99,9 +105,9 @@ final class CpuPrefill implements CpuKernel {
 
         for (int j0 = 0; j0 <= last; j0 += KEYS) { // blocks beyond the tile's last position are fully masked
             int keys = Math.min(KEYS, seq - j0);
-            stageKeys(ops, b, g, j0, keys, w);
+            stageKeys(ops, b, (g + kvShift) % spec.kvHeads(), j0, keys, w);
             for (int r = 0; r < rowsPadded; r += RB) scores(w, r);
-            for (int r = 0; r < rowsPadded; r++) softmax(w, r, Math.min(first + r / group, last) - j0);
+            for (int r = 0; r < rowsPadded; r++) softmax(w, r, Math.min(first + r / group, last) - j0 + maskShift);
             for (int r = 0; r < rowsPadded; r += RB)
                 for (int c = 0; c < d; c += 2 * F.length()) accumulate(w, r, c);
         }
@@ -181,7 +187,7 @@ final class CpuPrefill implements CpuKernel {
         FloatVector p1 = s1.sub(mNew).lanewise(VectorOperators.EXP);
         p0.intoArray(s, at);
         p1.intoArray(s, at + lanes);
-        float alpha = (float) Math.exp(mOld - mNew);
+        float alpha = (float) Math.exp((mOld - mNew) * rescaleSlope);
         w.alpha[r] = alpha;
         w.l[r] = w.l[r] * alpha + p0.add(p1).reduceLanes(VectorOperators.ADD);
         w.m[r] = mNew;

@@ -16,6 +16,8 @@ final class DecodeScratch {
     private long[] stagedRows;
     /** Sum of the touched bytes, kept so that the touch loads are not dead code. */
     int sink;
+    /** The online softmax's rescale slope: 1, or 0.97 for {@link Mutant#RESCALE_3_PERCENT_OFF}. */
+    float rescaleSlope = 1f;
 
     private DecodeScratch(int hq, int d) {
         this.hq = hq;

@@ -203,7 +203,7 @@ final class DecodeTile implements CpuDecode.Tile {
             p.intoArray(s, at + j);
             sum = sum.add(p);
         }
-        float alpha = (float) Math.exp(mOld - mNew);
+        float alpha = (float) Math.exp((mOld - mNew) * w.rescaleSlope);
         if (alpha != 1f)
             for (int i = h * d; i < (h + 1) * d; i += lanes)
                 FloatVector.fromArray(F, w.acc, i).mul(alpha).intoArray(w.acc, i);

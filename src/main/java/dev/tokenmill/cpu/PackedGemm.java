@@ -46,10 +46,15 @@ final class PackedGemm implements CpuKernel {
     static final int NC_MAX = 2048;
 
     private final LinearSpec spec;
+    /** {@link Mutant#LAST_K_OF_BLOCK_SKIPPED}. */
+    private final boolean skipLastK;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
     private float[] packedW = new float[0];
 
-    PackedGemm(LinearSpec spec) { this.spec = spec; }
+    PackedGemm(LinearSpec spec, boolean skipLastK) {
+        this.spec = spec;
+        this.skipLastK = skipLastK;
+    }
 
     @Override public String variant() { return "cpu.gemm.packed"; }
 
@@ -127,6 +132,7 @@ final class PackedGemm implements CpuKernel {
     private void packX(Operands.Linear op, float[] a, int m0, int rows, int padRows, int k0, int kc) {
         for (int i = 0; i < rows; i++) Rows.load(op.x(), (long) (m0 + i) * spec.k() + k0, a, i * kc, kc);
         java.util.Arrays.fill(a, rows * kc, padRows * kc, 0f);
+        if (skipLastK) for (int i = 0; i < rows; i++) a[i * kc + kc - 1] = 0f;
     }
 
     /**

@@ -30,14 +30,17 @@ final class StreamGemv implements CpuKernel {
     static final int CHUNKS_PER_THREAD = 8;
 
     private final LinearSpec spec;
+    /** {@link Mutant#TAIL_LANE_DROPPED}. */
+    private final boolean dropTailLane;
     /** Row stride of the widened X: K rounded up to whole vectors, so that every row starts aligned. */
     private final int kp;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
     /** X widened to f32, M rows of stride {@link #kp}. */
     private final float[] xf;
 
-    StreamGemv(LinearSpec spec) {
+    StreamGemv(LinearSpec spec, boolean dropTailLane) {
         this.spec = spec;
+        this.dropTailLane = dropTailLane;
         this.kp = PackedGemm.roundUp(spec.k(), L);
         this.xf = new float[Math.multiplyExact(spec.m(), kp)];
     }
@@ -60,7 +63,7 @@ final class StreamGemv implements CpuKernel {
 
     /** Outputs Y[:, n0 .. n0+ROWS) (those below N). */
     private void rowGroup(Operands.Linear op, int n0) {
-        int m = spec.m(), n = spec.n(), k = spec.k(), kFull = k - k % L;
+        int m = spec.m(), n = spec.n(), k = spec.k(), kFull = k - k % L, tailEnd = dropTailLane && k > kFull ? k - 1 : k;
         Scratch s = scratch.get();
         float[] acc = s.acc(m * ROWS * L);
         Arrays.fill(acc, 0, m * ROWS * L, 0f);
@@ -78,7 +81,7 @@ final class StreamGemv implements CpuKernel {
         for (int i = 0; i < m; i++)
             for (int r = 0; r < ROWS && n0 + r < n; r++) {
                 float sum = FloatVector.fromArray(F, acc, (i * ROWS + r) * L).reduceLanes(VectorOperators.ADD);
-                for (int kk = kFull; kk < k; kk++) sum += xf[i * kp + kk] * op.w().get(rows[r] + kk);
+                for (int kk = kFull; kk < tailEnd; kk++) sum += xf[i * kp + kk] * op.w().get(rows[r] + kk);
                 op.y().set((long) i * n + n0 + r, sum);
             }
     }

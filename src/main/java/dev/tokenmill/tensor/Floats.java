@@ -1,5 +1,7 @@
 package dev.tokenmill.tensor;
 
+import dev.tokenmill.op.DType;
+
 /** Scalar conversions between float and the 16-bit storage formats (round to nearest even). */
 public final class Floats {
     private Floats() {}
@@ -19,4 +21,13 @@ public final class Floats {
     public static float f16ToFloat(short bits) { return Float.float16ToFloat(bits); }
 
     public static short floatToF16(float f) { return Float.floatToFloat16(f); }
+
+    /** {@code f} rounded to the dtype (to nearest even), as {@link HostTensor#set} stores it, widened back. */
+    public static float round(DType dtype, float f) {
+        return switch (dtype) {
+            case F32 -> f;
+            case BF16 -> bf16ToFloat(floatToBf16(f));
+            case F16 -> f16ToFloat(floatToF16(f));
+        };
+    }
 }

@@ -40,7 +40,7 @@ public final class HostTensor implements AutoCloseable {
     /** A zero-filled tensor. */
     public static HostTensor allocate(DType dtype, long... shape) { return new HostTensor(dtype, shape); }
 
-    /** A tensor of uniform random values in [-1, 1), rounded to the dtype, from a seed. */
+    /** A tensor of uniform random values in [-1, 1), rounded to the dtype ({@link #fillRandom}). */
     public static HostTensor random(DType dtype, long seed, long... shape) {
         HostTensor t = allocate(dtype, shape);
         t.fillRandom(seed);
@@ -77,9 +77,19 @@ public final class HostTensor implements AutoCloseable {
 
     /**
      * Uniform values in [-1, 1) rounded to the dtype: element {@code i} from the {@code i}-th draw of
-     * {@code new SplittableRandom(seed)}, written in parallel ({@link RandomFill}).
+     * {@code new SplittableRandom(seed)}, written in parallel.
      */
-    public void fillRandom(long seed) { RandomFill.fill(this, seed); }
+    public void fillRandom(long seed) { fillRandom(seed, 0); }
+
+    /**
+     * Element {@code i} becomes element {@code first + i} of the random stream {@code seed}: so a slice of a random
+     * tensor can be regenerated on its own (element {@code i} depends on the seed and its index only).
+     */
+    public void fillRandom(long seed, long first) {
+        Chunks.forEach(elements, Chunks.SIZE, (from, to) -> {
+            for (long i = from; i < to; i++) set(i, (float) Noise.uniform(seed, first + i));
+        });
+    }
 
     /** Fills with NaN, so that an element a kernel fails to write cannot pass verification. */
     public void poison() {

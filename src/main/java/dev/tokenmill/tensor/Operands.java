@@ -13,13 +13,16 @@ import dev.tokenmill.op.PrefillSpec;
 import java.util.SplittableRandom;
 
 /**
- * One set of host operands for an op: random inputs from a seed, outputs poisoned with NaN. Every backend
- * computes on (copies of) these, and the float64 reference reads the same values, so verification compares
- * like with like. Layouts are the kernel contracts of ARCHITECTURE.md.
+ * One set of host operands for an op: inputs from a seed, outputs poisoned with NaN. Every backend computes on
+ * (copies of) these, and the float64 reference reads the same values, so verification compares like with like.
+ * Layouts are the kernel contracts of ARCHITECTURE.md. The inputs are made to expose numerical bugs, not only gross
+ * ones (reference/BOUNDS.md says what each part lets verification catch): linear operands mix rows of small integers,
+ * whose products and sums fp32 holds exactly (those outputs are compared bit for bit), with rows of random floats at
+ * several scales; attention operands have realistic logits ({@link AttentionInputs}).
  */
 public sealed interface Operands extends AutoCloseable {
 
-    /** Random inputs for {@code spec} from {@code seed}; outputs poisoned. */
+    /** Inputs for {@code spec} from {@code seed}; outputs poisoned. */
     static Operands create(OpSpec spec, long seed) {
         return switch (spec) {
             case LinearSpec s -> Linear.create(s, seed);
@@ -48,28 +51,68 @@ public sealed interface Operands extends AutoCloseable {
 
     @Override void close();
 
-    /** x {@code [M,K]}, w {@code [N,K]}, y {@code [M,N]}. */
+    /**
+     * x {@code [M,K]}, w {@code [N,K]}, y {@code [M,N]}. Even rows of x and of w are integers in [-4, 4] (exact in
+     * every dtype): an output of an even row and an even column sums exact products, which fp32 accumulates exactly
+     * in any order while their magnitudes add up to at most 2^24 (K up to about 3 million), so it must match the
+     * reference bit for bit after its one rounding to the dtype. Odd rows are uniform in [-1, 1) times 2^e, e in [-3, 2] per row: outputs across
+     * several magnitudes. Every output's standard deviation is at most 6.7·√K (2 400 at K = 131 072), far below
+     * f16's largest value, 65 504.
+     */
     record Linear(LinearSpec spec, HostTensor x, HostTensor w, HostTensor y) implements Operands {
+        /** Integers in [-INT_RANGE, INT_RANGE] in the exact rows. */
+        static final int INT_RANGE = 4;
+        /** Scale exponents of the float rows: 2^MIN_SCALE .. 2^MAX_SCALE. */
+        static final int MIN_SCALE = -3, MAX_SCALE = 2;
+
         static Linear create(LinearSpec s, long seed) {
             DType t = s.dtype();
             HostTensor y = HostTensor.allocate(t, s.m(), s.n());
             y.poison();
-            return new Linear(s, HostTensor.random(t, seed, s.m(), s.k()), HostTensor.random(t, seed + 1, s.n(), s.k()), y);
+            return new Linear(s, operand(t, Noise.stream(seed, 1), s.m(), s.k()), operand(t, Noise.stream(seed, 2), s.n(), s.k()), y);
+        }
+
+        /** Whether row {@code r} of x or w holds small integers. */
+        private static boolean isExactRow(int r) { return r % 2 == 0; }
+
+        private static HostTensor operand(DType t, long seed, int rows, int k) {
+            HostTensor o = HostTensor.allocate(t, rows, k);
+            long scales = Noise.stream(seed, 0);
+            Chunks.forEach(rows, Math.max(1, Chunks.SIZE / k), (from, to) -> {
+                for (int r = (int) from; r < to; r++) {
+                    int e = MIN_SCALE + (int) (Noise.unit(scales, r) * (MAX_SCALE - MIN_SCALE + 1));
+                    for (int i = 0; i < k; i++) {
+                        long at = (long) r * k + i;
+                        double u = Noise.uniform(seed, at);
+                        o.set(at, isExactRow(r) ? (float) (Math.floor((u + 1) * (INT_RANGE + 0.5)) - INT_RANGE)
+                                                : (float) Math.scalb(u, e));
+                    }
+                }
+            });
+            return o;
         }
 
         @Override public void close() { x.close(); w.close(); y.close(); }
     }
 
-    /** q {@code [B,S,Hq,D]}, k and v {@code [B,S,Hkv,D]}, o {@code [B,S,Hq,D]}. */
+    /** q {@code [B,S,Hq,D]}, k and v {@code [B,S,Hkv,D]}, o {@code [B,S,Hq,D]}; inputs from {@link AttentionInputs}. */
     record Prefill(PrefillSpec spec, HostTensor q, HostTensor k, HostTensor v, HostTensor o) implements Operands {
         static Prefill create(PrefillSpec s, long seed) {
             DType t = s.dtype();
-            HostTensor o = HostTensor.allocate(t, s.batch(), s.seq(), s.heads(), s.headDim());
+            int b = s.batch(), seq = s.seq(), hq = s.heads(), hkv = s.kvHeads(), d = s.headDim();
+            HostTensor o = HostTensor.allocate(t, b, seq, hq, d);
             o.poison();
-            return new Prefill(s,
-                    HostTensor.random(t, seed, s.batch(), s.seq(), s.heads(), s.headDim()),
-                    HostTensor.random(t, seed + 1, s.batch(), s.seq(), s.kvHeads(), s.headDim()),
-                    HostTensor.random(t, seed + 2, s.batch(), s.seq(), s.kvHeads(), s.headDim()), o);
+            HostTensor q = HostTensor.allocate(t, b, seq, hq, d);
+            HostTensor k = HostTensor.allocate(t, b, seq, hkv, d), v = HostTensor.allocate(t, b, seq, hkv, d);
+            AttentionInputs in = new AttentionInputs(seed, hq, hkv, d);
+            Chunks.forEach((long) b * seq, Math.max(1, Chunks.SIZE / ((long) (hq + hkv) * d)), (from, to) -> {
+                for (long token = from; token < to; token++) {
+                    for (int h = 0; h < hq; h++) in.query(token * hq + h, h, q, (token * hq + h) * d);
+                    for (int g = 0; g < hkv; g++)
+                        in.keyValue((int) (token / seq), (int) (token % seq), seq, g, token * hkv + g, k, v, (token * hkv + g) * d);
+                }
+            });
+            return new Prefill(s, q, k, v, o);
         }
 
         @Override public void close() { q.close(); k.close(); v.close(); o.close(); }
@@ -78,10 +121,12 @@ public sealed interface Operands extends AutoCloseable {
     /**
      * A KV cache's storage. Paged: pools {@code [poolBlocks, blockSize, Hkv, D]} and {@code blockTable[B*maxBlocks]}
      * holding a random permutation of the pool's blocks (so sequences are scattered, as in a serving engine).
-     * Contiguous: {@code [B, capacity, Hkv, D]} and an empty block table.
+     * Contiguous: {@code [B, capacity, Hkv, D]} and an empty block table. Sequence b owns {@link #slots()} token slots,
+     * its first {@code seq_lens[b]} in use.
      */
     record Cache(KvCache shape, HostTensor k, HostTensor v, int[] blockTable) implements AutoCloseable {
-        static Cache create(KvCache c, DType t, long seed) {
+        /** Zero-filled storage and a block table shuffled from {@code seed}. */
+        static Cache allocate(KvCache c, DType t, long seed) {
             long[] dims = c.layout() == KvLayout.PAGED
                     ? new long[]{c.poolBlocks(), c.blockSize(), c.kvHeads(), c.headDim()}
                     : new long[]{c.batch(), c.capacity(), c.kvHeads(), c.headDim()};
@@ -93,7 +138,12 @@ public sealed interface Operands extends AutoCloseable {
                 table[i] = table[j];
                 table[j] = tmp;
             }
-            return new Cache(c, HostTensor.random(t, seed, dims), HostTensor.random(t, seed + 1, dims), table);
+            return new Cache(c, HostTensor.allocate(t, dims), HostTensor.allocate(t, dims), table);
+        }
+
+        /** Token slots each sequence owns: its blocks' worth (paged) or the capacity (contiguous). */
+        public int slots() {
+            return shape.layout() == KvLayout.PAGED ? shape.maxBlocks() * shape.blockSize() : shape.capacity();
         }
 
         /** Element offset of token {@code pos} of sequence {@code b}, KV head {@code h}, dim 0. */
@@ -108,25 +158,46 @@ public sealed interface Operands extends AutoCloseable {
         @Override public void close() { k.close(); v.close(); }
     }
 
-    /** q {@code [B,Hq,D]}, the cache, o {@code [B,Hq,D]}. */
+    /**
+     * q {@code [B,Hq,D]}, the cache, o {@code [B,Hq,D]}; inputs from {@link AttentionInputs}, every slot of the cache
+     * filled (slots past a sequence's length with keys that would take all the weight, were a kernel to read them).
+     */
     record Decode(DecodeSpec spec, HostTensor q, Cache cache, HostTensor o) implements Operands {
         static Decode create(DecodeSpec s, long seed) {
             DType t = s.dtype();
-            HostTensor o = HostTensor.allocate(t, s.batch(), s.heads(), s.headDim());
+            KvCache c = s.cache();
+            int b = s.batch(), hq = s.heads(), hkv = c.kvHeads(), d = c.headDim();
+            HostTensor o = HostTensor.allocate(t, b, hq, d);
             o.poison();
-            return new Decode(s, HostTensor.random(t, seed, s.batch(), s.heads(), s.headDim()),
-                    Cache.create(s.cache(), t, seed + 1), o);
+            HostTensor q = HostTensor.allocate(t, b, hq, d);
+            Cache cache = Cache.allocate(c, t, seed);
+            AttentionInputs in = new AttentionInputs(seed, hq, hkv, d);
+            for (long row = 0; row < (long) b * hq; row++) in.query(row, (int) (row % hq), q, row * d);
+            int slots = cache.slots();
+            Chunks.forEach((long) b * slots, Math.max(1, Chunks.SIZE / ((long) hkv * d)), (from, to) -> {
+                for (long token = from; token < to; token++) {
+                    int seq = (int) (token / slots), pos = (int) (token % slots);
+                    for (int g = 0; g < hkv; g++)
+                        in.keyValue(seq, pos, c.seqLen(seq), g, token * hkv + g, cache.k(), cache.v(), cache.offset(seq, pos, g));
+                }
+            });
+            return new Decode(s, q, cache, o);
         }
 
         @Override public void close() { q.close(); cache.close(); o.close(); }
     }
 
-    /** New k and v {@code [B,Hkv,D]} and the cache they are written into at {@code seq_lens[b]} (those slots NaN). */
-    record Append(AppendSpec spec, HostTensor k, HostTensor v, Cache cache) implements Operands {
+    /**
+     * New k and v {@code [B,Hkv,D]} and the cache they are written into at {@code seq_lens[b]} (those slots NaN, every
+     * other one random: {@link #initialCache} regenerates any part of it, so the whole cache can be checked).
+     */
+    record Append(AppendSpec spec, long seed, HostTensor k, HostTensor v, Cache cache) implements Operands {
         static Append create(AppendSpec s, long seed) {
             DType t = s.dtype();
             KvCache c = s.cache();
-            Cache cache = Cache.create(c, t, seed + 2);
+            Cache cache = Cache.allocate(c, t, seed);
+            cache.k().fillRandom(background(seed, false));
+            cache.v().fillRandom(background(seed, true));
             // The slots the kernel must write start as NaN, so a missed or misplaced write fails verification.
             for (int b = 0; b < c.batch(); b++)
                 for (int h = 0; h < c.kvHeads(); h++)
@@ -134,9 +205,19 @@ public sealed interface Operands extends AutoCloseable {
                         cache.k().set(cache.offset(b, c.seqLen(b), h) + i, Float.NaN);
                         cache.v().set(cache.offset(b, c.seqLen(b), h) + i, Float.NaN);
                     }
-            return new Append(s, HostTensor.random(t, seed, c.batch(), c.kvHeads(), c.headDim()),
-                    HostTensor.random(t, seed + 1, c.batch(), c.kvHeads(), c.headDim()), cache);
+            return new Append(s, seed, HostTensor.random(t, Noise.stream(seed, 1), c.batch(), c.kvHeads(), c.headDim()),
+                    HostTensor.random(t, Noise.stream(seed, 2), c.batch(), c.kvHeads(), c.headDim()), cache);
         }
+
+        /**
+         * Fills {@code into} with elements {@code [from, from + into.elements())} of the K (or, with {@code values},
+         * the V) cache as it was created, the slots to be written included (as if they had not been poisoned).
+         */
+        public void initialCache(boolean values, long from, HostTensor into) {
+            into.fillRandom(background(seed, values), from);
+        }
+
+        private static long background(long seed, boolean values) { return Noise.stream(seed, values ? 4 : 3); }
 
         @Override public void close() { k.close(); v.close(); cache.close(); }
     }

@@ -49,7 +49,7 @@ class CpuLinearTest {
     void matchesTheFloat64Reference(int m, int n, int k, DType dtype) {
         LinearSpec spec = new LinearSpec(m, n, k, dtype);
         try (Operands.Linear ops = (Operands.Linear) Operands.create(spec, 7L * m + 31L * n + k)) {
-            CpuLinear.of(spec).run(ops);
+            CpuLinear.of(spec, Mutant.NONE).run(ops);
             Verification v = Verifier.check(ops);
             assertTrue(v.passed(), spec + ": " + v.summary());
             // Every output element is checked here, not a sample: Y starts NaN-poisoned, so a missed write fails.
@@ -60,7 +60,7 @@ class CpuLinearTest {
     @Test
     void aKernelGivesTheSameResultWhenRunAgainOnOtherOperands() {
         LinearSpec spec = new LinearSpec(70, 40, 300, DType.BF16);
-        CpuKernel kernel = CpuLinear.of(spec);
+        CpuKernel kernel = CpuLinear.of(spec, Mutant.NONE);
         for (long seed = 1; seed <= 2; seed++) {
             try (Operands ops = Operands.create(spec, seed)) {
                 kernel.run(ops);
@@ -71,14 +71,14 @@ class CpuLinearTest {
 
     @Test
     void aTooDeepKIsRefusedWithTheFieldNamed() {
-        var e = assertThrows(IllegalArgumentException.class, () -> CpuLinear.of(new LinearSpec(65, 1, CpuLinear.MAX_K + 1, DType.F32)));
+        var e = assertThrows(IllegalArgumentException.class, () -> CpuLinear.of(new LinearSpec(65, 1, CpuLinear.MAX_K + 1, DType.F32), Mutant.NONE));
         assertTrue(e.getMessage().startsWith("k must be at most"), e.getMessage());
     }
 
     @Test
     void decodeShapesStreamAndPrefillShapesPack() {
-        assertEquals("cpu.gemv.stream", CpuLinear.of(new LinearSpec(1, 8, 8, DType.BF16)).variant());
-        assertEquals("cpu.gemv.stream", CpuLinear.of(new LinearSpec(LinearSpec.DECODE_MAX_M, 8, 8, DType.F32)).variant());
-        assertEquals("cpu.gemm.packed", CpuLinear.of(new LinearSpec(LinearSpec.DECODE_MAX_M + 1, 8, 8, DType.F16)).variant());
+        assertEquals("cpu.gemv.stream", CpuLinear.of(new LinearSpec(1, 8, 8, DType.BF16), Mutant.NONE).variant());
+        assertEquals("cpu.gemv.stream", CpuLinear.of(new LinearSpec(LinearSpec.DECODE_MAX_M, 8, 8, DType.F32), Mutant.NONE).variant());
+        assertEquals("cpu.gemm.packed", CpuLinear.of(new LinearSpec(LinearSpec.DECODE_MAX_M + 1, 8, 8, DType.F16), Mutant.NONE).variant());
     }
 }
