@@ -3,6 +3,7 @@ package dev.tokenmill.ptx;
 import dev.tokenmill.ptx.ir.Instr;
 import dev.tokenmill.ptx.parse.PtxLoadException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every committed module loads, and what the interpreter cannot run is refused at load with file:line. */
+@Timeout(60)
 class ModuleLoadTest {
     @Test
     void allCommittedModulesAndEntriesLoad() {

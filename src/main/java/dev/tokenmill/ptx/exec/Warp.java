@@ -105,6 +105,8 @@ final class Warp {
             ops[in.opc]++;
             k.threadInstructions += Integer.bitCount(exec);
             final int D = in.d, A = in.a, B = in.b, C = in.c;
+            final int at = pc;
+            pc = at + 1;
             switch (in.op) {
                 case ADD_32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = r[A + l] + r[B + l]; } }
                 case SUB_32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = r[A + l] - r[B + l]; } }
@@ -208,12 +210,10 @@ final class Warp {
                 case BRA -> {
                     if (exec == active) {
                         pc = in.target;
-                    } else if (exec == 0) {
-                        pc++;
-                    } else {
+                    } else if (exec != 0) {
                         for (int m = active; m != 0; m &= m - 1) {
                             int l = Integer.numberOfTrailingZeros(m);
-                            lanePc[l] = (exec >>> l & 1) != 0 ? in.target : pc + 1;
+                            lanePc[l] = (exec >>> l & 1) != 0 ? in.target : at + 1;
                         }
                         active = 0;
                     }
@@ -224,32 +224,27 @@ final class Warp {
                         live &= ~exec;
                         active &= ~exec;
                     }
-                    pc++;
                 }
                 case BAR_SYNC -> {
                     for (int m = exec; m != 0; m &= m - 1) {
                         int l = Integer.numberOfTrailingZeros(m);
-                        barrierPc[l] = pc;
-                        lanePc[l] = pc + 1;
+                        barrierPc[l] = at;
+                        lanePc[l] = at + 1;
                     }
                     atBarrier |= exec;
                     active &= ~exec;
-                    pc++;
                 }
                 case SHFL -> {
-                    if (waitForMembers(in, r[in.e + Integer.numberOfTrailingZeros(active)])) continue;
+                    if (waitForMembers(in, r[in.e + Integer.numberOfTrailingZeros(active)], at)) continue;
                     Collectives.shfl(this, in, exec);
-                    pc++;
                 }
                 case LDMATRIX -> {
-                    if (waitForMembers(in, -1)) continue;
+                    if (waitForMembers(in, -1, at)) continue;
                     cta.lsu.ldmatrix(this, in, exec);
-                    pc++;
                 }
                 case MMA_F16, MMA_BF16 -> {
-                    if (waitForMembers(in, -1)) continue;
+                    if (waitForMembers(in, -1, at)) continue;
                     Collectives.mma(this, in, exec);
-                    pc++;
                 }
             }
             if (active == 0 || pc >= nextPc) reschedule();
@@ -261,7 +256,7 @@ final class Warp {
      * not exited are elsewhere, this group waits for them here (returns true). When they can never come
      * (the CTA found nothing else runnable) the collective runs with the lanes present and is reported.
      */
-    private boolean waitForMembers(Instr in, int memberMask) {
+    private boolean waitForMembers(Instr in, int memberMask, int at) {
         int missing = memberMask & live & ~active;
         if (missing == 0) {
             if (memberMask == -1 && live != -1 && !forced) {
@@ -276,7 +271,9 @@ final class Warp {
                     String.format("executed by lanes %08x while lanes %08x of its member mask never arrived", active, missing));
             return false;
         }
-        for (int m = active; m != 0; m &= m - 1) lanePc[Integer.numberOfTrailingZeros(m)] = pc;
+        cta.counters.warpInstructions[in.opc]--; // counted when the whole group executes it
+        cta.counters.threadInstructions -= Integer.bitCount(active);
+        for (int m = active; m != 0; m &= m - 1) lanePc[Integer.numberOfTrailingZeros(m)] = at;
         parked |= active;
         active = 0;
         reschedule();
