@@ -146,6 +146,158 @@ class CommittedKernelsTest {
         assertTrue(r.counters().warpInstructions(Op.BAR_SYNC) > 0);
     }
 
+    /** Values k/8 in [-2, 2): exact in f16 and bf16, so products and short sums are exact too. */
+    private static float[] eighths(Random rnd, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (rnd.nextInt(32) - 16) / 8f;
+        return v;
+    }
+
+    static long upload16(GlobalMemory mem, float[] v, boolean bf16) {
+        short[] h = new short[v.length];
+        for (int i = 0; i < v.length; i++) h[i] = bf16 ? (short) (Float.floatToRawIntBits(v[i]) >>> 16) : Float.floatToFloat16(v[i]);
+        long a = mem.alloc(v.length * 2L);
+        mem.writeShorts(a, h);
+        return a;
+    }
+
+    static float[] download16(GlobalMemory mem, long a, int n, boolean bf16) {
+        short[] h = mem.readShorts(a, n);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = bf16 ? Float.intBitsToFloat(h[i] << 16) : Float.float16ToFloat(h[i]);
+        return v;
+    }
+
+    @Test
+    void linearMmaF16AndBf16MatchExactProductsOnRaggedTiles() {
+        for (String t : new String[] {"f16", "bf16"}) {
+            boolean bf16 = t.equals("bf16");
+            Kernel k = Ptx.module("linear").kernel("tm_linear_mma_" + t);
+            int M = 20, N = 136, K = 40;
+            Random rnd = new Random(3);
+            float[] x = eighths(rnd, M * K), w = eighths(rnd, N * K);
+            GlobalMemory mem = new GlobalMemory();
+            long xa = upload16(mem, x, bf16), wa = upload16(mem, w, bf16);
+            float[] poison = new float[M * N];
+            Arrays.fill(poison, Float.NaN);
+            long ya = upload16(mem, poison, bf16);
+            LaunchReport r = k.launch(EMU, Dim3.of((N + 127) / 128, (M + 127) / 128, 1), Dim3.of(256), 65536,
+                    k.newParams().set(0, xa).set(1, wa).set(2, ya).set(3, M).set(4, N).set(5, K), mem);
+            assertClean(r);
+            float[] y = download16(mem, ya, M * N, bf16);
+            for (int m = 0; m < M; m++) {
+                for (int n = 0; n < N; n++) {
+                    double ref = 0;
+                    for (int kk = 0; kk < K; kk++) ref += (double) x[m * K + kk] * w[n * K + kk];
+                    assertEquals(ref, y[m * N + n], Math.abs(ref) * (bf16 ? 8e-3 : 1e-3), t + " y[" + m + "," + n + "]");
+                }
+            }
+            assertTrue(r.counters().tensorFlops() > 0);
+        }
+    }
+
+    private static float[] uniform(Random rnd, int n, boolean bf16) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            float f = rnd.nextFloat() * 2 - 1;
+            v[i] = bf16 ? Float.intBitsToFloat(Float.floatToRawIntBits(f) & 0xFFFF0000) : Float.float16ToFloat(Float.floatToFloat16(f));
+        }
+        return v;
+    }
+
+    /** Causal attention for one (b, query head h, query i) over [B,S,H,D] layouts, in double. */
+    private static double[] attention(float[] q, float[] kk, float[] v, int S, int Hq, int Hkv, int D, int b, int h, int i) {
+        int hk = h / (Hq / Hkv);
+        double[] s = new double[i + 1];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j <= i; j++) {
+            double dot = 0;
+            for (int d = 0; d < D; d++) dot += (double) q[((b * S + i) * Hq + h) * D + d] * kk[((b * S + j) * Hkv + hk) * D + d];
+            s[j] = dot / Math.sqrt(D);
+            max = Math.max(max, s[j]);
+        }
+        double sum = 0;
+        for (int j = 0; j <= i; j++) sum += s[j] = Math.exp(s[j] - max);
+        double[] o = new double[D];
+        for (int j = 0; j <= i; j++) for (int d = 0; d < D; d++) o[d] += s[j] / sum * v[((b * S + j) * Hkv + hk) * D + d];
+        return o;
+    }
+
+    @Test
+    void prefillMmaD64MatchesCausalAttention() {
+        for (String t : new String[] {"f16", "bf16"}) {
+            boolean bf16 = t.equals("bf16");
+            Kernel k = Ptx.module("prefill").kernel("tm_prefill_mma_d64_" + t);
+            int B = 1, S = 70, Hq = 2, Hkv = 1, D = 64;
+            Random rnd = new Random(11);
+            float[] q = uniform(rnd, B * S * Hq * D, bf16), kk = uniform(rnd, B * S * Hkv * D, bf16), v = uniform(rnd, B * S * Hkv * D, bf16);
+            GlobalMemory mem = new GlobalMemory();
+            long qa = upload16(mem, q, bf16), ka = upload16(mem, kk, bf16), va = upload16(mem, v, bf16);
+            float[] poison = new float[q.length];
+            Arrays.fill(poison, Float.NaN);
+            long oa = upload16(mem, poison, bf16);
+            LaunchReport r = k.launch(EMU, Dim3.of((S + 63) / 64, Hq, B), Dim3.of(128), 3 * 64 * D * 2,
+                    k.newParams().set(0, qa).set(1, ka).set(2, va).set(3, oa).set(4, B).set(5, S).set(6, Hq).set(7, Hkv), mem);
+            assertClean(r);
+            float[] o = download16(mem, oa, q.length, bf16);
+            for (int h = 0; h < Hq; h++) {
+                for (int i = 0; i < S; i++) {
+                    double[] ref = attention(q, kk, v, S, Hq, Hkv, D, 0, h, i);
+                    for (int d = 0; d < D; d++) {
+                        assertEquals(ref[d], o[(i * Hq + h) * D + d], bf16 ? 3e-2 : 4e-3, t + " o[" + i + "," + h + "," + d + "]");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void decodeSplitAndMergeF32MatchAttentionOverARaggedContiguousCache() {
+        PtxModule dec = Ptx.module("decode");
+        Kernel split = dec.kernel("tm_decode_split_d64_f32"), merge = dec.kernel("tm_decode_merge_f32");
+        int B = 2, Hq = 4, Hkv = 2, D = 64, cap = 40, chunk = 16, G = Hq / Hkv;
+        int[] lens = {5, 37};
+        int chunks = (37 + chunk - 1) / chunk;
+        Random rnd = new Random(5);
+        float[] q = uniform(rnd, B * Hq * D, false), kc = uniform(rnd, B * cap * Hkv * D, false), vc = uniform(rnd, B * cap * Hkv * D, false);
+        GlobalMemory mem = new GlobalMemory();
+        long qa = upload(mem, q), ka = upload(mem, kc), va = upload(mem, vc);
+        long la = mem.alloc(B * 4);
+        mem.writeInts(la, lens);
+        long po = mem.alloc(4L * B * Hq * chunks * D), pl = mem.alloc(4L * B * Hq * chunks);
+        float[] poison = new float[B * Hq * D];
+        Arrays.fill(poison, Float.NaN);
+        long oa = upload(mem, poison);
+        int dyn = 4 * (G * D + 4 * Math.min(G, 8) * D + G * chunk + 2 * G);
+        LaunchReport r1 = split.launch(EMU, Dim3.of(chunks, Hkv, B), Dim3.of(128), dyn,
+                split.newParams().set(0, qa).set(1, ka).set(2, va).set(3, 0).set(4, la).set(5, po).set(6, pl)
+                        .set(7, B).set(8, Hq).set(9, Hkv).set(10, cap).set(11, 0).set(12, 0).set(13, chunk), mem);
+        assertClean(r1);
+        LaunchReport r2 = merge.launch(EMU, Dim3.of(Hq, B, 1), Dim3.of(128), 0,
+                merge.newParams().set(0, po).set(1, pl).set(2, la).set(3, oa).set(4, B).set(5, Hq).set(6, D).set(7, chunks).set(8, chunk), mem);
+        assertClean(r2);
+        float[] o = mem.readFloats(oa, B * Hq * D);
+        for (int b = 0; b < B; b++) {
+            for (int h = 0; h < Hq; h++) {
+                int hk = h / G;
+                double[] s = new double[lens[b]];
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (int j = 0; j < lens[b]; j++) {
+                    double dot = 0;
+                    for (int d = 0; d < D; d++) dot += (double) q[(b * Hq + h) * D + d] * kc[((b * cap + j) * Hkv + hk) * D + d];
+                    s[j] = dot / Math.sqrt(D);
+                    max = Math.max(max, s[j]);
+                }
+                for (int j = 0; j < lens[b]; j++) sum += s[j] = Math.exp(s[j] - max);
+                for (int d = 0; d < D; d++) {
+                    double ref = 0;
+                    for (int j = 0; j < lens[b]; j++) ref += s[j] / sum * vc[((b * cap + j) * Hkv + hk) * D + d];
+                    assertEquals(ref, o[(b * Hq + h) * D + d], 2e-5, "o[" + b + "," + h + "," + d + "]");
+                }
+            }
+        }
+    }
+
     static long upload(GlobalMemory mem, float[] v) {
         long a = mem.alloc(v.length * 4L);
         mem.writeFloats(a, v);
