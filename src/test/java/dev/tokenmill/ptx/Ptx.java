@@ -32,7 +32,10 @@ final class Ptx {
         return PtxModule.load(family + ".sm_80.ptx", committed(family));
     }
 
-    /** A module with one entry {@code k(.u64 out, .u64 in, .u32 n)} whose body is {@code body}. */
+    /**
+     * A module with one entry {@code k(.u64 out, .u64 in, .u32 n)} whose body is {@code body} (line 16):
+     * %rd0 = out, %rd1 = in, %r0 = n, %r1 = %tid.x, %rd3 = &out[tid], %rd4 = &in[tid] (4-byte elements).
+     */
     static PtxModule kernel(String decls, String body) {
         return PtxModule.load("test.ptx", """
                 .version 9.0
@@ -49,7 +52,7 @@ final class Ptx {
                     ld.param.u64 %%rd0, [out];
                     ld.param.u64 %%rd1, [in];
                     ld.param.u32 %%r0, [n];
-                    mov.u32 %%r1, %%tid.x;
+                    mov.u32 %%r1, %%tid.x; mul.wide.u32 %%rd2, %%r1, 4; add.s64 %%rd3, %%rd0, %%rd2; add.s64 %%rd4, %%rd1, %%rd2;
                     %s
                     ret;
                 }
