@@ -28,8 +28,11 @@ final class Ptx {
         }
     }
 
+    private static final java.util.Map<String, PtxModule> MODULES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The committed module of a family, loaded once per test JVM (modules are immutable). */
     static PtxModule module(String family) {
-        return PtxModule.load(family + ".sm_80.ptx", committed(family));
+        return MODULES.computeIfAbsent(family, f -> PtxModule.load(f + ".sm_80.ptx", committed(f)));
     }
 
     /**

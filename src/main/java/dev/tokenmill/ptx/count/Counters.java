@@ -23,8 +23,9 @@ public final class Counters {
     public long threadInstructions;
     public long globalLoadRequests, globalLoadSectors, globalLoadBytes;
     public long globalStoreRequests, globalStoreSectors, globalStoreBytes;
-    public long sharedLoadRequests, sharedLoadWavefronts, sharedLoadBytes;
-    public long sharedStoreRequests, sharedStoreWavefronts, sharedStoreBytes;
+    /** Shared requests, wavefronts, and the wavefronts they would need without bank conflicts (one per phase). */
+    public long sharedLoadRequests, sharedLoadWavefronts, sharedLoadIdealWavefronts, sharedLoadBytes;
+    public long sharedStoreRequests, sharedStoreWavefronts, sharedStoreIdealWavefronts, sharedStoreBytes;
     public long ldmatrixRequests, ldmatrixWavefronts;
     /** cp.async: requests, bytes written to shared (zero fill included), bytes read from global, sectors read. */
     public long cpAsyncRequests, cpAsyncBytes, cpAsyncSourceBytes, cpAsyncSectors;
@@ -43,9 +44,11 @@ public final class Counters {
         globalStoreBytes += o.globalStoreBytes;
         sharedLoadRequests += o.sharedLoadRequests;
         sharedLoadWavefronts += o.sharedLoadWavefronts;
+        sharedLoadIdealWavefronts += o.sharedLoadIdealWavefronts;
         sharedLoadBytes += o.sharedLoadBytes;
         sharedStoreRequests += o.sharedStoreRequests;
         sharedStoreWavefronts += o.sharedStoreWavefronts;
+        sharedStoreIdealWavefronts += o.sharedStoreIdealWavefronts;
         sharedStoreBytes += o.sharedStoreBytes;
         ldmatrixRequests += o.ldmatrixRequests;
         ldmatrixWavefronts += o.ldmatrixWavefronts;
@@ -88,13 +91,13 @@ public final class Counters {
         return ratio(globalStoreSectors, globalStoreRequests);
     }
 
-    /** Extra wavefronts beyond one per request: Nsight's shared-memory bank conflicts, loads (ldmatrix included). */
+    /** Wavefronts beyond the conflict-free count: Nsight's shared-memory bank conflicts, loads (ldmatrix included). */
     public long sharedLoadBankConflicts() {
-        return sharedLoadWavefronts - sharedLoadRequests;
+        return sharedLoadWavefronts - sharedLoadIdealWavefronts;
     }
 
     public long sharedStoreBankConflicts() {
-        return sharedStoreWavefronts - sharedStoreRequests;
+        return sharedStoreWavefronts - sharedStoreIdealWavefronts;
     }
 
     /** Global bytes read: ld.global plus the bytes cp.async fetched. */

@@ -26,6 +26,8 @@ final class Lsu {
     private final int[] words = new int[128];
     private final int[] perBank = new int[32];
     private final short[] rows = new short[32 * 8];
+    /** Phases with at least one lane in the last {@link #wavefronts} call: the conflict-free wavefront count. */
+    private int ideal;
 
     Lsu(Cta cta) {
         this.cta = cta;
@@ -237,6 +239,7 @@ final class Lsu {
         Counters k = cta.counters;
         k.sharedLoadRequests++;
         k.sharedLoadWavefronts += wavefronts(ok, bytes);
+        k.sharedLoadIdealWavefronts += ideal;
         k.sharedLoadBytes += (long) Integer.bitCount(ok) * bytes;
     }
 
@@ -264,6 +267,7 @@ final class Lsu {
         Counters k = cta.counters;
         k.sharedStoreRequests++;
         k.sharedStoreWavefronts += wavefronts(ok, bytes);
+        k.sharedStoreIdealWavefronts += ideal;
         k.sharedStoreBytes += (long) Integer.bitCount(ok) * bytes;
     }
 
@@ -271,9 +275,11 @@ final class Lsu {
     private int wavefronts(int lanes, int bytes) {
         int perPhase = bytes >= 16 ? 8 : bytes == 8 ? 16 : 32;
         int total = 0;
+        ideal = 0;
         for (int base = 0; base < 32; base += perPhase) {
             int n = 0;
             int phase = perPhase == 32 ? lanes : lanes >>> base & ((1 << perPhase) - 1);
+            if (phase != 0) ideal++;
             for (int m = phase; m != 0; m &= m - 1) {
                 int l = base + Integer.numberOfTrailingZeros(m);
                 for (int wd = laneAddr[l] >>> 2, end = (laneAddr[l] + bytes - 1) >>> 2; wd <= end; wd++) words[n++] = wd;
@@ -398,6 +404,7 @@ final class Lsu {
         }
         k.sharedLoadRequests++;
         k.sharedLoadWavefronts += wave;
+        k.sharedLoadIdealWavefronts += num;
         k.sharedLoadBytes += num * 128L;
         k.ldmatrixRequests++;
         k.ldmatrixWavefronts += wave;

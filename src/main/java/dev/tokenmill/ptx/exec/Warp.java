@@ -258,15 +258,16 @@ final class Warp {
      */
     private boolean waitForMembers(Instr in, int memberMask, int at) {
         int missing = memberMask & live & ~active;
+        boolean wasForced = forced;
+        forced = false;
         if (missing == 0) {
-            if (memberMask == -1 && live != -1 && !forced) {
+            if (memberMask == -1 && live != -1) {
                 cta.report(FindingKind.COLLECTIVE_EXITED, in, index, Integer.numberOfTrailingZeros(active), -1, null,
                         String.format("lanes %08x of the warp have exited; the ISA leaves an aligned collective undefined then", ~live));
             }
             return false;
         }
-        if (forced) {
-            forced = false;
+        if (wasForced) {
             cta.report(FindingKind.COLLECTIVE_DIVERGENCE, in, index, Integer.numberOfTrailingZeros(active), -1, null,
                     String.format("executed by lanes %08x while lanes %08x of its member mask never arrived", active, missing));
             return false;
