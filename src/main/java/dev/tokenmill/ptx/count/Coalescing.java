@@ -9,7 +9,9 @@ public final class Coalescing {
     /** Distinct values among {@code sectors[0..n)} (sorted in place). */
     public static int distinct(long[] sectors, int n) {
         if (n <= 1) return n;
-        Arrays.sort(sectors, 0, n);
+        boolean ascending = true;
+        for (int k = 1; k < n && ascending; k++) ascending = sectors[k] >= sectors[k - 1];
+        if (!ascending) Arrays.sort(sectors, 0, n); // lanes usually walk memory upwards: no sort then
         int d = 1;
         for (int k = 1; k < n; k++) if (sectors[k] != sectors[k - 1]) d++;
         return d;
@@ -22,6 +24,15 @@ public final class Coalescing {
      */
     public static int wavefronts(int[] words, int n, int[] perBank) {
         if (n == 0) return 0;
+        // fast path: every bank sees at most one distinct word (conflict-free or broadcast)
+        Arrays.fill(perBank, -1);
+        boolean conflict = false;
+        for (int k = 0; k < n && !conflict; k++) {
+            int b = words[k] & 31;
+            if (perBank[b] == -1) perBank[b] = words[k];
+            else conflict = perBank[b] != words[k];
+        }
+        if (!conflict) return 1;
         Arrays.sort(words, 0, n);
         Arrays.fill(perBank, 0);
         int max = 0;

@@ -58,7 +58,7 @@ final class Collectives {
      */
     static void mma(Warp w, Instr in, int exec) {
         int[] r = w.r;
-        float[] a = w.cta.mmaA, b = w.cta.mmaB, c = w.cta.mmaC;
+        double[] a = w.cta.mmaA, b = w.cta.mmaB, acc = w.cta.mmaAcc;
         boolean bf16 = in.op == Op.MMA_BF16;
         for (int lane = 0; lane < 32; lane++) {
             int g = lane >>> 2, t = lane & 3;
@@ -76,22 +76,53 @@ final class Collectives {
                 b[k * 8 + g] = widen(h, bf16);
             }
             for (int i = 0; i < 4; i++) {
-                c[(i < 2 ? g : g + 8) * 8 + 2 * t + (i & 1)] = Fp.f(r[in.cv[i] + lane]);
+                acc[(i < 2 ? g : g + 8) * 8 + 2 * t + (i & 1)] = Fp.f(r[in.cv[i] + lane]);
             }
         }
-        for (int m = exec; m != 0; m &= m - 1) {
-            int lane = Integer.numberOfTrailingZeros(m);
+        // D[m][n] = C[m][n] + A[m][0]B[0][n] + ... + A[m][15]B[15][n], in this order for every output; a
+        // row's eight sums live in locals so that they stay in registers, eight independent chains
+        for (int m = 0; m < 16; m++) {
+            int o = m * 8;
+            double s0 = acc[o], s1 = acc[o + 1], s2 = acc[o + 2], s3 = acc[o + 3];
+            double s4 = acc[o + 4], s5 = acc[o + 5], s6 = acc[o + 6], s7 = acc[o + 7];
+            for (int k = 0; k < 16; k++) {
+                double x = a[m * 16 + k];
+                int bk = k * 8;
+                s0 += x * b[bk];
+                s1 += x * b[bk + 1];
+                s2 += x * b[bk + 2];
+                s3 += x * b[bk + 3];
+                s4 += x * b[bk + 4];
+                s5 += x * b[bk + 5];
+                s6 += x * b[bk + 6];
+                s7 += x * b[bk + 7];
+            }
+            acc[o] = s0;
+            acc[o + 1] = s1;
+            acc[o + 2] = s2;
+            acc[o + 3] = s3;
+            acc[o + 4] = s4;
+            acc[o + 5] = s5;
+            acc[o + 6] = s6;
+            acc[o + 7] = s7;
+        }
+        for (int mk = exec; mk != 0; mk &= mk - 1) {
+            int lane = Integer.numberOfTrailingZeros(mk);
             int g = lane >>> 2, t = lane & 3;
             for (int i = 0; i < 4; i++) {
-                int row = i < 2 ? g : g + 8, col = 2 * t + (i & 1);
-                double sum = c[row * 8 + col];
-                for (int k = 0; k < 16; k++) sum += (double) a[row * 16 + k] * b[k * 8 + col];
-                r[in.dv[i] + lane] = Fp.bits((float) sum);
+                r[in.dv[i] + lane] = Fp.bits((float) acc[(i < 2 ? g : g + 8) * 8 + 2 * t + (i & 1)]);
             }
         }
     }
 
+    /** Every f16 value as f32, so that gathering 512 operands per mma is a table read each. */
+    private static final float[] F16 = new float[65536];
+
+    static {
+        for (int h = 0; h < 65536; h++) F16[h] = Fp.f(Fp.f16ToF32(h));
+    }
+
     private static float widen(int h, boolean bf16) {
-        return Fp.f(bf16 ? Fp.bf16ToF32(h) : Fp.f16ToF32(h));
+        return bf16 ? Fp.f(Fp.bf16ToF32(h)) : F16[h];
     }
 }

@@ -28,7 +28,7 @@ final class Cta {
     Findings findings;
 
     final int[] scratchInts = new int[32];
-    final float[] mmaA = new float[16 * 16], mmaB = new float[16 * 8], mmaC = new float[16 * 8];
+    final double[] mmaA = new double[16 * 16], mmaB = new double[16 * 8], mmaAcc = new double[16 * 8];
 
     Cta(Launch launch, Counters counters) {
         this.launch = launch;

@@ -6,10 +6,13 @@ import java.util.Arrays;
  * One CTA's shared memory (static + dynamic bytes) and its shadow state for the checks: per 4-byte word the
  * last writer and the readers of the current barrier interval (racecheck; two warps touching different
  * bytes of one word count as touching the same word), in-flight cp.async writes, and per byte whether this
- * CTA wrote it (initcheck). Reused from CTA to CTA by one worker.
+ * CTA wrote it (initcheck). The per-word fields sit together in one array (8 ints a word), so that a
+ * 16-byte access touches one or two cache lines of shadow. Reused from CTA to CTA by one worker.
  */
 final class SharedMemory {
     static final int NONE = 0, RAW = 1, WAR = 2, WAW = 3;
+    // field offsets in a word's 8 shadow ints; epochs are stored plus one, so 0 means "never"
+    private static final int W_EPOCH = 0, W_WARP = 1, W_LINE = 2, R_EPOCH = 3, R_WARPS = 4, R_LINE = 5, CP = 6;
 
     byte[] data = new byte[0];
     int size;
@@ -18,9 +21,7 @@ final class SharedMemory {
     /** The line of the other access of the last hazard found. */
     int otherLine;
 
-    private int[] wEpoch = new int[0], wWarp = new int[0], wLine = new int[0];
-    private int[] rEpoch = new int[0], rWarps = new int[0], rLine = new int[0];
-    int[] cpPending = new int[0];
+    private int[] shadow = new int[0];
     private long[] init = new long[0];
 
     void reset(int bytes) {
@@ -28,19 +29,11 @@ final class SharedMemory {
         int words = (bytes + 3) >>> 2;
         if (data.length < bytes) {
             data = new byte[bytes];
-            wEpoch = new int[words];
-            wWarp = new int[words];
-            wLine = new int[words];
-            rEpoch = new int[words];
-            rWarps = new int[words];
-            rLine = new int[words];
-            cpPending = new int[words];
+            shadow = new int[words * 8];
             init = new long[(bytes + 63) >>> 6];
         }
         Arrays.fill(data, 0, bytes, (byte) 0);
-        Arrays.fill(wEpoch, 0, words, -1);
-        Arrays.fill(rEpoch, 0, words, -1);
-        Arrays.fill(cpPending, 0, words, 0);
+        Arrays.fill(shadow, 0, words * 8, 0);
         Arrays.fill(init, 0, (bytes + 63) >>> 6, 0L);
         epoch = 0;
     }
@@ -48,17 +41,18 @@ final class SharedMemory {
     /** Records a read of [addr, addr+bytes) by {@code warp}; returns RAW if another warp wrote it this interval. */
     int read(int addr, int bytes, int warp, int line) {
         int hazard = NONE;
-        for (int w = addr >>> 2, end = (addr + bytes - 1) >>> 2; w <= end; w++) {
-            if (wEpoch[w] == epoch && wWarp[w] != warp) {
+        int e = epoch + 1;
+        for (int w = (addr >>> 2) * 8, end = ((addr + bytes - 1) >>> 2) * 8; w <= end; w += 8) {
+            if (shadow[w + W_EPOCH] == e && shadow[w + W_WARP] != warp) {
                 hazard = RAW;
-                otherLine = wLine[w];
+                otherLine = shadow[w + W_LINE];
             }
-            if (rEpoch[w] != epoch) {
-                rEpoch[w] = epoch;
-                rWarps[w] = 0;
+            if (shadow[w + R_EPOCH] != e) {
+                shadow[w + R_EPOCH] = e;
+                shadow[w + R_WARPS] = 0;
             }
-            rWarps[w] |= 1 << warp;
-            rLine[w] = line;
+            shadow[w + R_WARPS] |= 1 << warp;
+            shadow[w + R_LINE] = line;
         }
         return hazard;
     }
@@ -66,38 +60,48 @@ final class SharedMemory {
     /** Records a write; returns WAW or WAR if another warp wrote or read it this interval. */
     int write(int addr, int bytes, int warp, int line) {
         int hazard = NONE;
-        for (int w = addr >>> 2, end = (addr + bytes - 1) >>> 2; w <= end; w++) {
-            if (wEpoch[w] == epoch && wWarp[w] != warp) {
+        int e = epoch + 1;
+        for (int w = (addr >>> 2) * 8, end = ((addr + bytes - 1) >>> 2) * 8; w <= end; w += 8) {
+            if (shadow[w + W_EPOCH] == e && shadow[w + W_WARP] != warp) {
                 hazard = WAW;
-                otherLine = wLine[w];
-            } else if (rEpoch[w] == epoch && (rWarps[w] & ~(1 << warp)) != 0) {
+                otherLine = shadow[w + W_LINE];
+            } else if (shadow[w + R_EPOCH] == e && (shadow[w + R_WARPS] & ~(1 << warp)) != 0) {
                 hazard = WAR;
-                otherLine = rLine[w];
+                otherLine = shadow[w + R_LINE];
             }
-            wEpoch[w] = epoch;
-            wWarp[w] = warp;
-            wLine[w] = line;
+            shadow[w + W_EPOCH] = e;
+            shadow[w + W_WARP] = warp;
+            shadow[w + W_LINE] = line;
         }
         return hazard;
     }
 
     boolean initialized(int addr, int bytes) {
-        for (int k = addr; k < addr + bytes; k++) {
-            if ((init[k >>> 6] & (1L << (k & 63))) == 0) return false;
+        for (int k = addr, end = addr + bytes; k < end; ) {
+            int n = Math.min(end - k, 64 - (k & 63));
+            long mask = (n == 64 ? -1L : (1L << n) - 1) << (k & 63);
+            if ((init[k >>> 6] & mask) != mask) return false;
+            k += n;
         }
         return true;
     }
 
     void markInitialized(int addr, int bytes) {
-        for (int k = addr; k < addr + bytes; k++) init[k >>> 6] |= 1L << (k & 63);
+        for (int k = addr, end = addr + bytes; k < end; ) {
+            int n = Math.min(end - k, 64 - (k & 63));
+            init[k >>> 6] |= (n == 64 ? -1L : (1L << n) - 1) << (k & 63);
+            k += n;
+        }
     }
 
     boolean cpPending(int addr, int bytes) {
-        for (int w = addr >>> 2, end = (addr + bytes - 1) >>> 2; w <= end; w++) if (cpPending[w] != 0) return true;
+        for (int w = (addr >>> 2) * 8, end = ((addr + bytes - 1) >>> 2) * 8; w <= end; w += 8) {
+            if (shadow[w + CP] != 0) return true;
+        }
         return false;
     }
 
     void cpPendingAdd(int addr, int bytes, int delta) {
-        for (int w = addr >>> 2, end = (addr + bytes - 1) >>> 2; w <= end; w++) cpPending[w] += delta;
+        for (int w = (addr >>> 2) * 8, end = ((addr + bytes - 1) >>> 2) * 8; w <= end; w += 8) shadow[w + CP] += delta;
     }
 }

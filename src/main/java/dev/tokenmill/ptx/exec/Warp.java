@@ -11,7 +11,8 @@ import dev.tokenmill.ptx.ir.SpecialReg;
 import java.util.Arrays;
 
 /**
- * 32 lanes in lockstep. Registers are lane arrays ({@code reg * 32 + lane}); predicates are 32-bit lane
+ * 32 lanes in lockstep; simple ALU ops loop over all 32 lanes and keep the old value where a lane is off
+ * (a counted loop the JIT unrolls, measured faster than walking the mask bits). Registers are lane arrays ({@code reg * 32 + lane}); predicates are 32-bit lane
  * masks. Every lane has its own PC; the warp runs the group of runnable lanes at the lowest PC, so lanes
  * that branched apart reconverge where their paths meet (for the forward branches and loops compilers emit,
  * the immediate post-dominator). Lanes leave the runnable set when they exit, wait at bar.sync, or wait
@@ -94,9 +95,6 @@ final class Warp {
     /** Runs until no lane of this warp can go on (all exited, or waiting at a barrier or a collective). */
     void run(Counters k) {
         final Instr[] code = cta.code;
-        final int[] r = this.r;
-        final long[] d = this.d;
-        final int[] p = this.p;
         final long[] ops = k.warpInstructions;
         while (active != 0) {
             final Instr in = code[pc];
@@ -104,151 +102,164 @@ final class Warp {
             if (in.guard >= 0) exec &= in.guardNeg ? ~p[in.guard] : p[in.guard];
             ops[in.opc]++;
             k.threadInstructions += Integer.bitCount(exec);
-            final int D = in.d, A = in.a, B = in.b, C = in.c;
             final int at = pc;
             pc = at + 1;
-            switch (in.op) {
-                case ADD_32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = r[A + l] + r[B + l]; } }
-                case SUB_32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = r[A + l] - r[B + l]; } }
-                case MUL_LO_32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = r[A + l] * r[B + l]; } }
-                case MUL_HI_S32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = (int) (((long) r[A + l] * r[B + l]) >> 32); } }
-                case MUL_HI_U32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = (int) ((Integer.toUnsignedLong(r[A + l]) * Integer.toUnsignedLong(r[B + l])) >>> 32); } }
-                case MAD_LO_32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = r[A + l] * r[B + l] + r[C + l]; } }
-                case MUL_WIDE_S32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = (long) r[A + l] * r[B + l]; } }
-                case MUL_WIDE_U32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = Integer.toUnsignedLong(r[A + l]) * Integer.toUnsignedLong(r[B + l]); } }
-                case DIV_S32, DIV_U32, REM_S32, REM_U32 -> div32(in, exec);
-                case MIN_S32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Math.min(r[A + l], r[B + l]); } }
-                case MAX_S32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Math.max(r[A + l], r[B + l]); } }
-                case MIN_U32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Integer.compareUnsigned(r[A + l], r[B + l]) <= 0 ? r[A + l] : r[B + l]; } }
-                case MAX_U32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Integer.compareUnsigned(r[A + l], r[B + l]) >= 0 ? r[A + l] : r[B + l]; } }
-                case NEG_32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = -r[A + l]; } }
-                case ABS_S32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Math.abs(r[A + l]); } }
-                case AND_32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = r[A + l] & r[B + l]; } }
-                case OR_32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = r[A + l] | r[B + l]; } }
-                case XOR_32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = r[A + l] ^ r[B + l]; } }
-                case NOT_32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = ~r[A + l]; } }
-                // shift amounts above the width clamp to the width (ISA): 0 for shl/shr.u, the sign for shr.s
-                case SHL_32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); int s = r[B + l]; r[D + l] = Integer.compareUnsigned(s, 31) > 0 ? 0 : r[A + l] << s; } }
-                case SHR_U32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); int s = r[B + l]; r[D + l] = Integer.compareUnsigned(s, 31) > 0 ? 0 : r[A + l] >>> s; } }
-                case SHR_S32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); int s = r[B + l]; r[D + l] = r[A + l] >> (Integer.compareUnsigned(s, 31) > 0 ? 31 : s); } }
-                case BFI_32 -> bfi(in, exec);
-                case BREV_32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Integer.reverse(r[A + l]); } }
-                case BFIND_U32, BFIND_S32 -> bfind(in, exec);
-                case POPC_32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Integer.bitCount(r[A + l]); } }
-                case CLZ_32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Integer.numberOfLeadingZeros(r[A + l]); } }
-
-                case ADD_64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = d[A + l] + d[B + l]; } }
-                case SUB_64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = d[A + l] - d[B + l]; } }
-                case MUL_LO_64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = d[A + l] * d[B + l]; } }
-                case MAD_LO_64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = d[A + l] * d[B + l] + d[C + l]; } }
-                case DIV_S64, DIV_U64, REM_S64, REM_U64 -> div64(in, exec);
-                case MIN_S64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = Math.min(d[A + l], d[B + l]); } }
-                case MAX_S64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = Math.max(d[A + l], d[B + l]); } }
-                case MIN_U64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = Long.compareUnsigned(d[A + l], d[B + l]) <= 0 ? d[A + l] : d[B + l]; } }
-                case MAX_U64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = Long.compareUnsigned(d[A + l], d[B + l]) >= 0 ? d[A + l] : d[B + l]; } }
-                case AND_64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = d[A + l] & d[B + l]; } }
-                case OR_64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = d[A + l] | d[B + l]; } }
-                case XOR_64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = d[A + l] ^ d[B + l]; } }
-                case NOT_64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = ~d[A + l]; } }
-                case SHL_64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); int s = r[B + l]; d[D + l] = Integer.compareUnsigned(s, 63) > 0 ? 0 : d[A + l] << s; } }
-                case SHR_U64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); int s = r[B + l]; d[D + l] = Integer.compareUnsigned(s, 63) > 0 ? 0 : d[A + l] >>> s; } }
-                case SHR_S64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); int s = r[B + l]; d[D + l] = d[A + l] >> (Integer.compareUnsigned(s, 63) > 0 ? 63 : s); } }
-
-                case SETP_S32, SETP_U32, SETP_S64, SETP_U64, SETP_F32 -> setp(in, exec);
-                case SELP_32 -> { int c = p[C]; for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = (c >>> l & 1) != 0 ? r[A + l] : r[B + l]; } }
-                case SELP_64 -> { int c = p[C]; for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = (c >>> l & 1) != 0 ? d[A + l] : d[B + l]; } }
-                case AND_PRED -> p[D] = p[D] & ~exec | p[A] & p[B] & exec;
-                case OR_PRED -> p[D] = p[D] & ~exec | (p[A] | p[B]) & exec;
-                case XOR_PRED -> p[D] = p[D] & ~exec | (p[A] ^ p[B]) & exec;
-                case NOT_PRED -> p[D] = p[D] & ~exec | ~p[A] & exec;
-                case MOV_PRED -> p[D] = p[D] & ~exec | p[A] & exec;
-
-                case MOV_32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = r[A + l]; } }
-                case MOV_64, CVTA_GLOBAL -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = d[A + l]; } }
-                case PACK_16X2 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = r[A + l] & 0xFFFF | r[B + l] << 16; } }
-                case UNPACK_16X2 -> { int d0 = in.dv[0], d1 = in.dv[1]; for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); int v = r[A + l]; r[d0 + l] = v & 0xFFFF; r[d1 + l] = v >>> 16; } }
-                case PACK_32X2 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = Integer.toUnsignedLong(r[A + l]) | (long) r[B + l] << 32; } }
-                case UNPACK_32X2 -> { int d0 = in.dv[0], d1 = in.dv[1]; for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); long v = d[A + l]; r[d0 + l] = (int) v; r[d1 + l] = (int) (v >>> 32); } }
-
-                case ADD_F32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Fp.bits(Fp.f(r[A + l]) + Fp.f(r[B + l])); } }
-                case SUB_F32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Fp.bits(Fp.f(r[A + l]) - Fp.f(r[B + l])); } }
-                case MUL_F32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Fp.bits(Fp.f(r[A + l]) * Fp.f(r[B + l])); } }
-                case FMA_F32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Fp.bits(Math.fma(Fp.f(r[A + l]), Fp.f(r[B + l]), Fp.f(r[C + l]))); } }
-                case DIV_F32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Fp.bits(Fp.f(r[A + l]) / Fp.f(r[B + l])); } }
-                case RCP_F32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Fp.bits(1.0f / Fp.f(r[A + l])); } }
-                case SQRT_F32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Fp.bits((float) Math.sqrt(Fp.f(r[A + l]))); } }
-                case EX2_F32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Fp.ex2(r[A + l]); } }
-                case MIN_F32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Fp.min(r[A + l], r[B + l]); } }
-                case MAX_F32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Fp.max(r[A + l], r[B + l]); } }
-                // neg and abs only flip or clear the sign bit (NaN payloads pass through)
-                case NEG_F32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = r[A + l] ^ 0x80000000; } }
-                case ABS_F32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = r[A + l] & 0x7FFFFFFF; } }
-
-                case CVT_S64_S32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = r[A + l]; } }
-                case CVT_U64_U32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = Integer.toUnsignedLong(r[A + l]); } }
-                case CVT_U32_U64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = (int) d[A + l]; } }
-                case CVT_INT -> cvtInt(in, exec);
-                case CVT_F32_S32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Float.floatToRawIntBits((float) r[A + l]); } }
-                case CVT_F32_U32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Float.floatToRawIntBits((float) Integer.toUnsignedLong(r[A + l])); } }
-                case CVT_F16_F32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Fp.f32ToF16(r[A + l]); } }
-                case CVT_BF16_F32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Fp.f32ToBf16(r[A + l]); } }
-                // packed: the first source goes to the upper half (ISA: d[31:16] = convert(a), d[15:0] = convert(b))
-                case CVT_F16X2_F32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Fp.f32ToF16(r[A + l]) << 16 | Fp.f32ToF16(r[B + l]); } }
-                case CVT_BF16X2_F32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Fp.f32ToBf16(r[A + l]) << 16 | Fp.f32ToBf16(r[B + l]); } }
-                case CVT_F32_F16 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Fp.f16ToF32(r[A + l] & 0xFFFF); } }
-                case CVT_F32_BF16 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = Fp.bf16ToF32(r[A + l]); } }
-
-                case LD_PARAM -> cta.lsu.ldParam(this, in, exec);
-                case LD_GLOBAL -> cta.lsu.ldGlobal(this, in, exec);
-                case ST_GLOBAL -> cta.lsu.stGlobal(this, in, exec);
-                case LD_SHARED -> cta.lsu.ldShared(this, in, exec);
-                case ST_SHARED -> cta.lsu.stShared(this, in, exec);
-                case CP_ASYNC -> cta.lsu.cpAsync(this, in, exec);
-                case CP_ASYNC_COMMIT -> cp.commit(exec);
-                case CP_ASYNC_WAIT -> cta.lsu.cpWait(this, in.mode == 1 ? -1 : (int) in.imm, exec);
-
-                case BRA -> {
-                    if (exec == active) {
-                        pc = in.target;
-                    } else if (exec != 0) {
-                        for (int m = active; m != 0; m &= m - 1) {
-                            int l = Integer.numberOfTrailingZeros(m);
-                            lanePc[l] = (exec >>> l & 1) != 0 ? in.target : at + 1;
-                        }
-                        active = 0;
-                    }
-                }
-                case EXIT -> {
-                    if (exec != 0) {
-                        cta.lsu.cpWait(this, -1, exec); // copies still in flight land before the thread is gone
-                        live &= ~exec;
-                        active &= ~exec;
-                    }
-                }
-                case BAR_SYNC -> {
-                    for (int m = exec; m != 0; m &= m - 1) {
-                        int l = Integer.numberOfTrailingZeros(m);
-                        barrierPc[l] = at;
-                        lanePc[l] = at + 1;
-                    }
-                    atBarrier |= exec;
-                    active &= ~exec;
-                }
-                case SHFL -> {
-                    if (waitForMembers(in, r[in.e + Integer.numberOfTrailingZeros(active)], at)) continue;
-                    Collectives.shfl(this, in, exec);
-                }
-                case LDMATRIX -> {
-                    if (waitForMembers(in, -1, at)) continue;
-                    cta.lsu.ldmatrix(this, in, exec);
-                }
-                case MMA_F16, MMA_BF16 -> {
-                    if (waitForMembers(in, -1, at)) continue;
-                    Collectives.mma(this, in, exec);
-                }
-            }
+            if (execute(in, exec, at)) continue;
             if (active == 0 || pc >= nextPc) reschedule();
         }
+    }
+
+    /**
+     * One instruction for the lanes in {@code exec} (the group is {@code active}, at {@code at}; pc already
+     * points past it). A method of its own, called per instruction, so the JIT compiles it as a whole
+     * rather than from inside one of its lane loops. Returns true when the group was parked and rescheduled.
+     */
+    private boolean execute(Instr in, int exec, int at) {
+        final int[] r = this.r;
+        final long[] d = this.d;
+        final int[] p = this.p;
+        final int D = in.d, A = in.a, B = in.b, C = in.c;
+        switch (in.op) {
+            case ADD_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] + r[B + l] : r[D + l]; }
+            case SUB_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] - r[B + l] : r[D + l]; }
+            case MUL_LO_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] * r[B + l] : r[D + l]; }
+            case MUL_HI_S32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? (int) (((long) r[A + l] * r[B + l]) >> 32) : r[D + l]; }
+            case MUL_HI_U32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? (int) ((Integer.toUnsignedLong(r[A + l]) * Integer.toUnsignedLong(r[B + l])) >>> 32) : r[D + l]; }
+            case MAD_LO_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] * r[B + l] + r[C + l] : r[D + l]; }
+            case MUL_WIDE_S32 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? (long) r[A + l] * r[B + l] : d[D + l]; }
+            case MUL_WIDE_U32 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? Integer.toUnsignedLong(r[A + l]) * Integer.toUnsignedLong(r[B + l]) : d[D + l]; }
+            case DIV_S32, DIV_U32, REM_S32, REM_U32 -> div32(in, exec);
+            case MIN_S32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Math.min(r[A + l], r[B + l]) : r[D + l]; }
+            case MAX_S32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Math.max(r[A + l], r[B + l]) : r[D + l]; }
+            case MIN_U32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Integer.compareUnsigned(r[A + l], r[B + l]) <= 0 ? r[A + l] : r[B + l] : r[D + l]; }
+            case MAX_U32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Integer.compareUnsigned(r[A + l], r[B + l]) >= 0 ? r[A + l] : r[B + l] : r[D + l]; }
+            case NEG_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? -r[A + l] : r[D + l]; }
+            case ABS_S32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Math.abs(r[A + l]) : r[D + l]; }
+            case AND_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] & r[B + l] : r[D + l]; }
+            case OR_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] | r[B + l] : r[D + l]; }
+            case XOR_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] ^ r[B + l] : r[D + l]; }
+            case NOT_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? ~r[A + l] : r[D + l]; }
+            // shift amounts above the width clamp to the width (ISA): 0 for shl/shr.u, the sign for shr.s
+            case SHL_32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); int s = r[B + l]; r[D + l] = Integer.compareUnsigned(s, 31) > 0 ? 0 : r[A + l] << s; } }
+            case SHR_U32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); int s = r[B + l]; r[D + l] = Integer.compareUnsigned(s, 31) > 0 ? 0 : r[A + l] >>> s; } }
+            case SHR_S32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); int s = r[B + l]; r[D + l] = r[A + l] >> (Integer.compareUnsigned(s, 31) > 0 ? 31 : s); } }
+            case BFI_32 -> bfi(in, exec);
+            case BREV_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Integer.reverse(r[A + l]) : r[D + l]; }
+            case BFIND_U32, BFIND_S32 -> bfind(in, exec);
+            case POPC_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Integer.bitCount(r[A + l]) : r[D + l]; }
+            case CLZ_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Integer.numberOfLeadingZeros(r[A + l]) : r[D + l]; }
+
+            case ADD_64 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? d[A + l] + d[B + l] : d[D + l]; }
+            case SUB_64 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? d[A + l] - d[B + l] : d[D + l]; }
+            case MUL_LO_64 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? d[A + l] * d[B + l] : d[D + l]; }
+            case MAD_LO_64 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? d[A + l] * d[B + l] + d[C + l] : d[D + l]; }
+            case DIV_S64, DIV_U64, REM_S64, REM_U64 -> div64(in, exec);
+            case MIN_S64 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? Math.min(d[A + l], d[B + l]) : d[D + l]; }
+            case MAX_S64 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? Math.max(d[A + l], d[B + l]) : d[D + l]; }
+            case MIN_U64 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? Long.compareUnsigned(d[A + l], d[B + l]) <= 0 ? d[A + l] : d[B + l] : d[D + l]; }
+            case MAX_U64 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? Long.compareUnsigned(d[A + l], d[B + l]) >= 0 ? d[A + l] : d[B + l] : d[D + l]; }
+            case AND_64 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? d[A + l] & d[B + l] : d[D + l]; }
+            case OR_64 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? d[A + l] | d[B + l] : d[D + l]; }
+            case XOR_64 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? d[A + l] ^ d[B + l] : d[D + l]; }
+            case NOT_64 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? ~d[A + l] : d[D + l]; }
+            case SHL_64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); int s = r[B + l]; d[D + l] = Integer.compareUnsigned(s, 63) > 0 ? 0 : d[A + l] << s; } }
+            case SHR_U64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); int s = r[B + l]; d[D + l] = Integer.compareUnsigned(s, 63) > 0 ? 0 : d[A + l] >>> s; } }
+            case SHR_S64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); int s = r[B + l]; d[D + l] = d[A + l] >> (Integer.compareUnsigned(s, 63) > 0 ? 63 : s); } }
+
+            case SETP_S32, SETP_U32, SETP_S64, SETP_U64, SETP_F32 -> setp(in, exec);
+            case SELP_32 -> { int c = p[C]; for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = (c >>> l & 1) != 0 ? r[A + l] : r[B + l]; } }
+            case SELP_64 -> { int c = p[C]; for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = (c >>> l & 1) != 0 ? d[A + l] : d[B + l]; } }
+            case AND_PRED -> p[D] = p[D] & ~exec | p[A] & p[B] & exec;
+            case OR_PRED -> p[D] = p[D] & ~exec | (p[A] | p[B]) & exec;
+            case XOR_PRED -> p[D] = p[D] & ~exec | (p[A] ^ p[B]) & exec;
+            case NOT_PRED -> p[D] = p[D] & ~exec | ~p[A] & exec;
+            case MOV_PRED -> p[D] = p[D] & ~exec | p[A] & exec;
+
+            case MOV_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] : r[D + l]; }
+            case MOV_64, CVTA_GLOBAL -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? d[A + l] : d[D + l]; }
+            case PACK_16X2 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] & 0xFFFF | r[B + l] << 16 : r[D + l]; }
+            case UNPACK_16X2 -> { int d0 = in.dv[0], d1 = in.dv[1]; for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); int v = r[A + l]; r[d0 + l] = v & 0xFFFF; r[d1 + l] = v >>> 16; } }
+            case PACK_32X2 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? Integer.toUnsignedLong(r[A + l]) | (long) r[B + l] << 32 : d[D + l]; }
+            case UNPACK_32X2 -> { int d0 = in.dv[0], d1 = in.dv[1]; for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); long v = d[A + l]; r[d0 + l] = (int) v; r[d1 + l] = (int) (v >>> 32); } }
+
+            case ADD_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.bits(Fp.f(r[A + l]) + Fp.f(r[B + l])) : r[D + l]; }
+            case SUB_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.bits(Fp.f(r[A + l]) - Fp.f(r[B + l])) : r[D + l]; }
+            case MUL_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.bits(Fp.f(r[A + l]) * Fp.f(r[B + l])) : r[D + l]; }
+            case FMA_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.bits(Math.fma(Fp.f(r[A + l]), Fp.f(r[B + l]), Fp.f(r[C + l]))) : r[D + l]; }
+            case DIV_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.bits(Fp.f(r[A + l]) / Fp.f(r[B + l])) : r[D + l]; }
+            case RCP_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.bits(1.0f / Fp.f(r[A + l])) : r[D + l]; }
+            case SQRT_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.bits((float) Math.sqrt(Fp.f(r[A + l]))) : r[D + l]; }
+            case EX2_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.ex2(r[A + l]) : r[D + l]; }
+            case MIN_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.min(r[A + l], r[B + l]) : r[D + l]; }
+            case MAX_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.max(r[A + l], r[B + l]) : r[D + l]; }
+            // neg and abs only flip or clear the sign bit (NaN payloads pass through)
+            case NEG_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] ^ 0x80000000 : r[D + l]; }
+            case ABS_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] & 0x7FFFFFFF : r[D + l]; }
+
+            case CVT_S64_S32 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? r[A + l] : d[D + l]; }
+            case CVT_U64_U32 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? Integer.toUnsignedLong(r[A + l]) : d[D + l]; }
+            case CVT_U32_U64 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? (int) d[A + l] : r[D + l]; }
+            case CVT_INT -> cvtInt(in, exec);
+            case CVT_F32_S32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Float.floatToRawIntBits((float) r[A + l]) : r[D + l]; }
+            case CVT_F32_U32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Float.floatToRawIntBits((float) Integer.toUnsignedLong(r[A + l])) : r[D + l]; }
+            case CVT_F16_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.f32ToF16(r[A + l]) : r[D + l]; }
+            case CVT_BF16_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.f32ToBf16(r[A + l]) : r[D + l]; }
+            // packed: the first source goes to the upper half (ISA: d[31:16] = convert(a), d[15:0] = convert(b))
+            case CVT_F16X2_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.f32ToF16(r[A + l]) << 16 | Fp.f32ToF16(r[B + l]) : r[D + l]; }
+            case CVT_BF16X2_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.f32ToBf16(r[A + l]) << 16 | Fp.f32ToBf16(r[B + l]) : r[D + l]; }
+            case CVT_F32_F16 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.f16ToF32(r[A + l] & 0xFFFF) : r[D + l]; }
+            case CVT_F32_BF16 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.bf16ToF32(r[A + l]) : r[D + l]; }
+
+            case LD_PARAM -> cta.lsu.ldParam(this, in, exec);
+            case LD_GLOBAL -> cta.lsu.ldGlobal(this, in, exec);
+            case ST_GLOBAL -> cta.lsu.stGlobal(this, in, exec);
+            case LD_SHARED -> cta.lsu.ldShared(this, in, exec);
+            case ST_SHARED -> cta.lsu.stShared(this, in, exec);
+            case CP_ASYNC -> cta.lsu.cpAsync(this, in, exec);
+            case CP_ASYNC_COMMIT -> cp.commit(exec);
+            case CP_ASYNC_WAIT -> cta.lsu.cpWait(this, in.mode == 1 ? -1 : (int) in.imm, exec);
+
+            case BRA -> {
+                if (exec == active) {
+                    pc = in.target;
+                } else if (exec != 0) {
+                    for (int m = active; m != 0; m &= m - 1) {
+                        int l = Integer.numberOfTrailingZeros(m);
+                        lanePc[l] = (exec >>> l & 1) != 0 ? in.target : at + 1;
+                    }
+                    active = 0;
+                }
+            }
+            case EXIT -> {
+                if (exec != 0) {
+                    cta.lsu.cpWait(this, -1, exec); // copies still in flight land before the thread is gone
+                    live &= ~exec;
+                    active &= ~exec;
+                }
+            }
+            case BAR_SYNC -> {
+                for (int m = exec; m != 0; m &= m - 1) {
+                    int l = Integer.numberOfTrailingZeros(m);
+                    barrierPc[l] = at;
+                    lanePc[l] = at + 1;
+                }
+                atBarrier |= exec;
+                active &= ~exec;
+            }
+            case SHFL -> {
+                if (waitForMembers(in, r[in.e + Integer.numberOfTrailingZeros(active)], at)) return true;
+                Collectives.shfl(this, in, exec);
+            }
+            case LDMATRIX -> {
+                if (waitForMembers(in, -1, at)) return true;
+                cta.lsu.ldmatrix(this, in, exec);
+            }
+            case MMA_F16, MMA_BF16 -> {
+                if (waitForMembers(in, -1, at)) return true;
+                Collectives.mma(this, in, exec);
+            }
+        }
+        return false;
     }
 
     /**
