@@ -141,4 +141,47 @@ class SimtTest {
             }
         }
     }
+
+    @Test
+    void anEndlessLoopIsStoppedAndReported() {
+        PtxModule m = Ptx.kernel("", """
+                SPIN:
+                add.u32 %r2, %r2, 1;
+                bra.uni SPIN;
+                """);
+        try (var emu = new dev.tokenmill.ptx.exec.Interpreter(dev.tokenmill.ptx.exec.LaunchOptions.defaults()
+                .withParallelism(1).withInstructionLimit(10_000))) {
+            Ptx.Run r = new Ptx.Run(1, new int[1]);
+            Kernel k = m.kernel("k");
+            var report = k.launch(emu, Dim3.of(2), Dim3.of(64), 0, k.newParams().set(0, r.out).set(1, r.in), r.mem);
+            assertEquals(FindingKind.INSTRUCTION_LIMIT, report.findings().getFirst().kind());
+            assertEquals(2, report.findingsTotal(), "each CTA stopped once");
+        }
+    }
+
+    @Test
+    void resultsCountersAndFindingsDoNotDependOnTheNumberOfWorkers() {
+        PtxModule m = Ptx.kernel(".shared .align 4 .b8 s[256];", """
+                mov.u32 %r2, %ctaid.x; mad.lo.u32 %r3, %r2, 64, %r1;
+                mov.u32 %r4, s; shl.b32 %r5, %r1, 2; add.u32 %r6, %r4, %r5;
+                st.shared.u32 [%r6], %r3;
+                ld.shared.u32 %r7, [%r4+128];
+                mul.wide.u32 %rd5, %r3, 4; add.s64 %rd6, %rd0, %rd5;
+                st.global.u32 [%rd6], %r7;
+                """);
+        String[] reports = new String[2];
+        int[][] outs = new int[2][];
+        int[] workers = {1, 3};
+        for (int i = 0; i < 2; i++) {
+            try (var emu = new dev.tokenmill.ptx.exec.Interpreter(dev.tokenmill.ptx.exec.LaunchOptions.defaults().withParallelism(workers[i]))) {
+                Ptx.Run r = new Ptx.Run(64 * 40, new int[1]);
+                Kernel k = m.kernel("k");
+                reports[i] = k.launch(emu, Dim3.of(40), Dim3.of(64), 0, k.newParams().set(0, r.out).set(1, r.in), r.mem).toString();
+                outs[i] = r.ints(64 * 40);
+            }
+        }
+        assertTrue(reports[0].contains("SHARED_WAR"), reports[0]);
+        assertEquals(reports[0], reports[1]);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(outs[0], outs[1]);
+    }
 }

@@ -26,7 +26,9 @@ public enum FindingKind {
     UNINITIALIZED_GLOBAL("initcheck", "global memory read that nobody wrote"),
     UNINITIALIZED_SHARED("initcheck", "shared memory read that this CTA did not write"),
     // results the ISA leaves unspecified
-    DIVIDE_BY_ZERO("unspecified", "integer division by zero (the ISA leaves the result unspecified)");
+    DIVIDE_BY_ZERO("unspecified", "integer division by zero (the ISA leaves the result unspecified)"),
+    // the interpreter stopped the CTA
+    INSTRUCTION_LIMIT("interpreter", "the CTA executed more warp instructions than the launch allows; it was stopped");
 
     public final String tool;
     public final String meaning;

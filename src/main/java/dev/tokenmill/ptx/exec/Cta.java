@@ -23,6 +23,8 @@ final class Cta {
     final int nWarps;
     /** cp.async operations issued by any thread of this CTA that have not landed. */
     int cpInFlight;
+    /** Warp instructions this CTA may still execute. */
+    long budget;
     /** The CTA being run and the findings of it. */
     final int[] ctaId = new int[3];
     Findings findings;
@@ -49,6 +51,7 @@ final class Cta {
         ctaId[2] = (int) (linear / ((long) g.x() * g.y()));
         findings = null;
         cpInFlight = 0;
+        budget = launch.options().maxWarpInstructionsPerCta();
         shared.reset(launch.sharedBytes());
         int threads = launch.threadsPerCta();
         for (int k = 0; k < nWarps; k++) warps[k].reset(launch.program(), k, Math.min(32, threads - 32 * k), launch, ctaId);
@@ -103,6 +106,14 @@ final class Cta {
         counters.barriers++;
         shared.epoch++;
         for (Warp w : warps) if (w.atBarrier != 0) w.releaseBarrier();
+    }
+
+    /** Stops the CTA (every warp) after it ran past its instruction budget, and says where it was. */
+    void stopRunaway(Instr at, int warp, int lane) {
+        report(FindingKind.INSTRUCTION_LIMIT, at, warp, lane, -1, null, "stopped after "
+                + launch.options().maxWarpInstructionsPerCta() + " warp instructions (an endless loop?); results are incomplete");
+        for (Warp w : warps) w.kill();
+        cpInFlight = 0;
     }
 
     String sharedWindow() {

@@ -102,6 +102,10 @@ final class Warp {
             if (in.guard >= 0) exec &= in.guardNeg ? ~p[in.guard] : p[in.guard];
             ops[in.opc]++;
             k.threadInstructions += Integer.bitCount(exec);
+            if (--cta.budget < 0) {
+                cta.stopRunaway(in, index, Integer.numberOfTrailingZeros(active));
+                return;
+            }
             final int at = pc;
             pc = at + 1;
             if (execute(in, exec, at)) continue;
@@ -328,6 +332,12 @@ final class Warp {
             if ((group >>> l & 1) == 0) nextPc = Math.min(nextPc, lanePc[l]);
         }
         forced = true;
+    }
+
+    /** Ends every lane (the CTA was stopped). */
+    void kill() {
+        live = active = atBarrier = parked = 0;
+        cp.clear();
     }
 
     /** After a barrier completes: every lane that waited resumes after its bar.sync. */
