@@ -184,4 +184,39 @@ class SimtTest {
         assertEquals(reports[0], reports[1]);
         org.junit.jupiter.api.Assertions.assertArrayEquals(outs[0], outs[1]);
     }
+
+    @Test
+    void aLabelAfterTheLastInstructionAndAGuardedLastBranchEndTheThread() {
+        PtxModule m = PtxModule.load("end.ptx", """
+                .version 9.0
+                .target sm_80
+                .address_size 64
+                .visible .entry k(.param .u64 out)
+                {
+                    .reg .pred %p<2>;
+                    .reg .b32 %r<4>;
+                    mov.u32 %r1, %tid.x;
+                    setp.eq.u32 %p1, %r1, 0;
+                    @%p1 bra END;
+                    ret;
+                    END:
+                }
+                .visible .entry j(.param .u64 out)
+                {
+                    .reg .pred %p<2>;
+                    .reg .b32 %r<4>;
+                    mov.u32 %r1, %tid.x;
+                    mov.u32 %r2, 0;
+                    LOOP:
+                    add.u32 %r2, %r2, 1;
+                    setp.lt.u32 %p1, %r2, %r1;
+                    @%p1 bra LOOP;
+                }
+                """);
+        for (String e : new String[] {"k", "j"}) {
+            Kernel k = m.kernel(e);
+            var r = k.launch(Ptx.SERIAL, Dim3.of(1), Dim3.of(32), 0, k.newParams(), new dev.tokenmill.ptx.exec.GlobalMemory());
+            assertTrue(r.clean(), r::toString);
+        }
+    }
 }

@@ -96,21 +96,25 @@ final class Warp {
     void run(Counters k) {
         final Instr[] code = cta.code;
         final long[] ops = k.warpInstructions;
+        long threads = 0, budget = cta.budget; // locals while running, written back when the warp stops
         while (active != 0) {
             final Instr in = code[pc];
             int exec = active;
             if (in.guard >= 0) exec &= in.guardNeg ? ~p[in.guard] : p[in.guard];
             ops[in.opc]++;
-            k.threadInstructions += Integer.bitCount(exec);
-            if (--cta.budget < 0) {
+            threads += Integer.bitCount(exec);
+            if (--budget < 0) {
+                cta.budget = budget;
                 cta.stopRunaway(in, index, Integer.numberOfTrailingZeros(active));
-                return;
+                break;
             }
             final int at = pc;
             pc = at + 1;
             if (execute(in, exec, at)) continue;
             if (active == 0 || pc >= nextPc) reschedule();
         }
+        k.threadInstructions += threads;
+        cta.budget = budget;
     }
 
     /**

@@ -34,14 +34,16 @@ final class Decoder {
     }
 
     void resolveLabels(List<Instr> code, Map<String, Integer> labels) {
+        Instr last = code.isEmpty() ? null : code.getLast();
+        if (last == null || last.guard >= 0 || last.op != Op.EXIT && last.op != Op.BRA || labels.containsValue(code.size())) {
+            // Falling off the end of an entry (or branching to a label after its last instruction) is an
+            // implicit return; make it explicit.
+            code.add(new Instr(Op.EXIT, last == null ? 0 : last.line, "ret (end of entry)"));
+        }
         for (var e : branchLabels.entrySet()) {
             Integer pc = labels.get(e.getValue());
             if (pc == null) throw fail(branchStatements.get(e.getKey()), "branch to unknown label " + e.getValue());
             e.getKey().target = pc;
-        }
-        if (code.isEmpty() || code.getLast().op != Op.EXIT && code.getLast().op != Op.BRA) {
-            // Falling off the end of an entry is an implicit return; make it explicit.
-            code.add(new Instr(Op.EXIT, code.isEmpty() ? 0 : code.getLast().line, "ret (end of entry)"));
         }
     }
 
