@@ -134,7 +134,9 @@ public final class GlobalMemory {
         int so = (int) (src - s.base), dof = (int) (dst - d.base);
         System.arraycopy(s.data, so, d.data, dof, length);
         for (int k = 0; k < length; k++) {
-            if (s.initialized(so + k, 1)) d.markInitialized(dof + k, 1);
+            int from = so + k, to = dof + k;
+            if ((s.init[from >>> 6] & 1L << (from & 63)) != 0) d.init[to >>> 6] |= 1L << (to & 63);
+            else d.init[to >>> 6] &= ~(1L << (to & 63));
         }
     }
 

@@ -8,6 +8,7 @@ import dev.tokenmill.ptx.ir.Instr;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * The load/store unit of one CTA: ld/st on param, global and shared memory, cp.async and ldmatrix. Every
@@ -344,7 +345,7 @@ final class Lsu {
                 GlobalMemory.Allocation a = mem.find(q.src[e]);
                 System.arraycopy(a.data, (int) (q.src[e] - a.base), sm.data, dst, srcSize);
             }
-            java.util.Arrays.fill(sm.data, dst + srcSize, dst + size, (byte) 0);
+            Arrays.fill(sm.data, dst + srcSize, dst + size, (byte) 0);
             sm.cpPendingAdd(dst, size, -1);
             cta.cpInFlight--;
             if (cta.racecheck && sm.write(dst, size, w.index, q.line[e]) != SharedMemory.NONE) {

@@ -78,7 +78,6 @@ final class Warp {
                     case NCTAID_Z -> g.z();
                     case LANEID -> l;
                     case WARPID -> warpIndex;
-                    case NWARPID -> (launch.threadsPerCta() + 31) / 32;
                 };
             }
         }
