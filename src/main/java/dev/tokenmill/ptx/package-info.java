@@ -38,8 +38,9 @@
  * exit; when every non-exited thread of the CTA waits, the barrier completes. Exited threads do not hold it
  * up (the ISA's {@code exit}); threads waiting at different {@code bar.sync} instructions are reported.</li>
  * <li>{@code .sync} collectives are rendezvous points: {@code shfl.sync} waits until every non-exited lane of
- * its member mask has reached it, {@code mma}/{@code ldmatrix} ({@code .aligned}) for all 32 lanes. If the
- * missing lanes can never come, the collective runs with the lanes present and is reported.</li>
+ * its member mask has reached it, {@code mma}/{@code ldmatrix} ({@code .aligned}) for all 32 lanes; an
+ * {@code .aligned} one reached by a diverged warp is reported (the ISA leaves it undefined) and still waits.
+ * If the missing lanes can never come, the collective runs with the lanes present and is reported.</li>
  * <li>{@code cp.async}: each thread's copies join its open group; {@code commit_group} closes it;
  * {@code wait_group N} lands every copy of that thread but those of its N newest groups (a thread's
  * pending copies land when it exits). The bytes are read and written when the copy lands, not at issue;

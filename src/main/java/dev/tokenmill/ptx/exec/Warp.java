@@ -254,15 +254,15 @@ final class Warp {
                 active &= ~exec;
             }
             case SHFL -> {
-                if (waitForMembers(in, r[in.e + Integer.numberOfTrailingZeros(active)], at)) return true;
+                if (waitForMembers(in, r[in.e + Integer.numberOfTrailingZeros(active)], false, at)) return true;
                 Collectives.shfl(this, in, exec);
             }
             case LDMATRIX -> {
-                if (waitForMembers(in, -1, at)) return true;
+                if (waitForMembers(in, -1, true, at)) return true;
                 cta.lsu.ldmatrix(this, in, exec);
             }
             case MMA_F16, MMA_BF16 -> {
-                if (waitForMembers(in, -1, at)) return true;
+                if (waitForMembers(in, -1, true, at)) return true;
                 Collectives.mma(this, in, exec);
             }
         }
@@ -274,12 +274,12 @@ final class Warp {
      * not exited are elsewhere, this group waits for them here (returns true). When they can never come
      * (the CTA found nothing else runnable) the collective runs with the lanes present and is reported.
      */
-    private boolean waitForMembers(Instr in, int memberMask, int at) {
+    private boolean waitForMembers(Instr in, int memberMask, boolean aligned, int at) {
         int missing = memberMask & live & ~active;
         boolean wasForced = forced;
         forced = false;
         if (missing == 0) {
-            if (memberMask == -1 && live != -1) {
+            if (aligned && live != -1) {
                 cta.report(FindingKind.COLLECTIVE_EXITED, in, index, Integer.numberOfTrailingZeros(active), -1, null,
                         String.format("lanes %08x of the warp have exited; the ISA leaves an aligned collective undefined then", ~live));
             }
@@ -289,6 +289,12 @@ final class Warp {
             cta.report(FindingKind.COLLECTIVE_DIVERGENCE, in, index, Integer.numberOfTrailingZeros(active), -1, null,
                     String.format("executed by lanes %08x while lanes %08x of its member mask never arrived", active, missing));
             return false;
+        }
+        if (aligned) {
+            // .aligned: the warp must reach it converged; waiting for the others still gives the values
+            cta.report(FindingKind.COLLECTIVE_DIVERGENCE, in, index, Integer.numberOfTrailingZeros(active), -1, null,
+                    String.format("reached by lanes %08x while lanes %08x are elsewhere; .aligned needs a converged warp",
+                            active, missing));
         }
         cta.counters.warpInstructions[in.opc]--; // counted when the whole group executes it
         cta.counters.threadInstructions -= Integer.bitCount(active);
