@@ -49,9 +49,10 @@
  * subnormals (add/mul are never fused: ptxas may fuse them on a GPU); NaN results canonical (0x7FFFFFFF,
  * f16/bf16 0x7FFF); min/max return the non-NaN operand and order -0 below +0; conversions to f16/bf16 round
  * to nearest even with subnormals and overflow to infinity. {@code ex2.approx.f32} is 2^x computed in double
- * and rounded once (within 1 ulp; the ISA allows about 2). {@code mma} sums each output's 16 products and C in
- * double, in k order, and rounds once to f32 (the ISA fixes no accumulation order). Integer division by zero
- * gives all ones and is reported (the ISA leaves it unspecified).</li>
+ * and rounded once (within 1 ulp of the exact power; the ISA allows an approximation). {@code mma} sums
+ * each output's 16 products and C in double, in k order, and rounds once to f32 (the ISA fixes no
+ * accumulation order). Integer division by zero gives all ones and is reported (the ISA leaves it
+ * unspecified).</li>
  * <li>CTAs run in parallel on the interpreter's workers; counters are summed and findings merged in CTA order,
  * so reports do not depend on the number of threads.</li>
  * </ul>

@@ -92,9 +92,9 @@ public final class Fp {
     }
 
     /**
-     * ex2.approx.f32. The ISA bounds this approximation's error (about 2 ulp over the full range);
-     * the interpreter returns 2^a computed in double and rounded once to f32, which is within 1 ulp of
-     * the exact value, keeps subnormal results, and gives +0 for -Inf, +Inf for +Inf, canonical NaN.
+     * ex2.approx.f32: the ISA allows an approximation here; the interpreter returns 2^a computed in double
+     * and rounded once to f32, within 1 ulp of the exact value (tighter than a fast approximation), keeping
+     * subnormal results, +0 for -Inf, +Inf for +Inf, canonical NaN.
      */
     public static int ex2(int ab) {
         float a = f(ab);
