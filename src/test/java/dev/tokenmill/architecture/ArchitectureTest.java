@@ -30,7 +30,7 @@ class ArchitectureTest {
 
     static {
         MAY_USE.put("cli", List.of("measure", "report", "rollup", "backends", "backend", "reference", "tensor", "op", "root"));
-        MAY_USE.put("bench", List.of("jmh", "op", "root"));
+        MAY_USE.put("bench", List.of("jmh", "ptx", "op", "root"));
         MAY_USE.put("measure", List.of("jmh", "report", "rollup", "backends", "cpu", "energy", "backend", "reference",
                 "tensor", "op", "root"));
         MAY_USE.put("jmh", List.of("report", "backends", "energy", "backend", "reference", "op", "root"));

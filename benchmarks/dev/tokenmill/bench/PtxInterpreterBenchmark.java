@@ -1,0 +1,127 @@
+package dev.tokenmill.bench;
+
+import dev.tokenmill.jmh.ForkFlags;
+import dev.tokenmill.ptx.Kernel;
+import dev.tokenmill.ptx.KernelParams;
+import dev.tokenmill.ptx.PtxModule;
+import dev.tokenmill.ptx.exec.Dim3;
+import dev.tokenmill.ptx.exec.GlobalMemory;
+import dev.tokenmill.ptx.exec.Interpreter;
+import dev.tokenmill.ptx.exec.LaunchOptions;
+import dev.tokenmill.ptx.exec.LaunchReport;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Speed of the PTX interpreter on one core (one worker thread, all checks on): launches per second of a
+ * committed kernel on a fixed shape. Warp instructions per second = this rate x the warp instructions of one
+ * launch, which the trial prints at its end. Not part of the prefill/decode suites (it measures the emulator,
+ * not a device).
+ *
+ * <pre>java -jar target/tokenmill.jar PtxInterpreterBenchmark -f 1</pre>
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {ForkFlags.VECTOR, ForkFlags.NATIVE, ForkFlags.UNSAFE})
+@State(Scope.Thread)
+public class PtxInterpreterBenchmark {
+    @Param({"tm_gemv_m1_f32", "tm_linear_simt_f32", "tm_linear_mma_f16", "tm_decode_split_d128_bf16"})
+    public String kernel;
+
+    private Interpreter emu;
+    private GlobalMemory mem;
+    private Kernel k;
+    private KernelParams params;
+    private Dim3 grid;
+    private Dim3 block;
+    private int dynamicShared;
+    private long warpInstructions;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        emu = new Interpreter(LaunchOptions.defaults().withParallelism(1));
+        mem = new GlobalMemory();
+        block = Dim3.of(256);
+        switch (kernel) {
+            case "tm_gemv_m1_f32" -> {
+                k = module("gemv").kernel(kernel);
+                int n = 1024, kk = 4096;
+                params = k.newParams().set(0, zeros(4L * kk)).set(1, zeros(4L * n * kk)).set(2, mem.alloc(4L * n)).set(3, 0)
+                        .set(4, 1).set(5, n).set(6, kk).set(7, 1);
+                grid = Dim3.of(n / 4);
+            }
+            case "tm_linear_simt_f32", "tm_linear_mma_f16" -> {
+                boolean mma = kernel.contains("mma");
+                k = module("linear").kernel(kernel);
+                int m = 256, n = 256, kk = 256, es = mma ? 2 : 4, tile = mma ? 128 : 64;
+                params = k.newParams().set(0, zeros((long) es * m * kk)).set(1, zeros((long) es * n * kk))
+                        .set(2, mem.alloc((long) es * m * n)).set(3, m).set(4, n).set(5, kk);
+                grid = Dim3.of(n / tile, m / tile, 1);
+                dynamicShared = mma ? 65536 : 0;
+            }
+            default -> {
+                k = module("decode").kernel(kernel);
+                int b = 4, hq = 32, hkv = 8, g = 4, d = 128, cap = 1024, chunk = 256;
+                long lens = mem.alloc(4L * b);
+                mem.writeInts(lens, new int[] {1024, 700, 333, 1000});
+                int chunks = cap / chunk;
+                params = k.newParams().set(0, zeros(2L * b * hq * d)).set(1, zeros(2L * b * cap * hkv * d))
+                        .set(2, zeros(2L * b * cap * hkv * d)).set(3, 0).set(4, lens)
+                        .set(5, mem.alloc(4L * b * hq * chunks * d)).set(6, mem.alloc(4L * b * hq * chunks))
+                        .set(7, b).set(8, hq).set(9, hkv).set(10, cap).set(11, 0).set(12, 0).set(13, chunk);
+                grid = Dim3.of(chunks, hkv, b);
+                block = Dim3.of(128);
+                dynamicShared = 4 * (g * d + 4 * Math.min(g, 8) * d + g * chunk + 2 * g);
+            }
+        }
+        LaunchReport r = launch();
+        if (!r.clean()) throw new IllegalStateException(r.toString());
+        warpInstructions = r.counters().warpInstructionsTotal();
+    }
+
+    @Benchmark
+    public LaunchReport launch() {
+        return k.launch(emu, grid, block, dynamicShared, params, mem);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        System.out.println("\n" + kernel + ": " + warpInstructions + " warp instructions per launch");
+        emu.close();
+    }
+
+    private long zeros(long bytes) {
+        long a = mem.alloc(bytes);
+        mem.write(a, new byte[(int) bytes]);
+        return a;
+    }
+
+    private static PtxModule module(String family) {
+        String path = "/kernels/" + family + ".sm_80.ptx";
+        try (InputStream in = PtxInterpreterBenchmark.class.getResourceAsStream(path)) {
+            if (in == null) throw new IllegalStateException(path + " is not on the classpath");
+            return PtxModule.load(family + ".sm_80.ptx", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

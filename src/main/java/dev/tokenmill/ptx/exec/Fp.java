@@ -1,0 +1,103 @@
+package dev.tokenmill.ptx.exec;
+
+/**
+ * Floating-point semantics of the PTX ISA that Java does not give directly: canonical NaN results,
+ * f16/bf16 conversions with round-to-nearest-even (subnormals, overflow to infinity), min/max NaN and
+ * signed-zero rules, and {@code ex2.approx}.
+ */
+public final class Fp {
+    /** The NaN NVIDIA GPUs produce for f32 results: sign clear, all exponent and mantissa bits set. */
+    public static final int CANONICAL_NAN_F32 = 0x7FFFFFFF;
+    /** The NaN produced by conversions to f16 and bf16. */
+    public static final int CANONICAL_NAN_16 = 0x7FFF;
+
+    private Fp() {}
+
+    /** Raw bits of an f32 result; any NaN becomes the canonical NaN. */
+    public static int bits(float f) {
+        return f != f ? CANONICAL_NAN_F32 : Float.floatToRawIntBits(f);
+    }
+
+    public static float f(int bits) {
+        return Float.intBitsToFloat(bits);
+    }
+
+    /** cvt.rn.f16.f32: round to nearest even; subnormal results kept; overflow to infinity; NaN canonical. */
+    public static int f32ToF16(int x) {
+        int sign = (x >>> 16) & 0x8000;
+        int exp = (x >>> 23) & 0xFF;
+        int mant = x & 0x7FFFFF;
+        if (exp == 0xFF) return mant != 0 ? CANONICAL_NAN_16 : sign | 0x7C00;
+        int e = exp - 127 + 15; // biased f16 exponent
+        if (e >= 0x1F) return sign | 0x7C00;
+        if (e <= 0) {
+            if (e < -10) return sign; // below half the smallest subnormal (2^-25): rounds to zero
+            int m = mant | 0x800000; // exp >= 102 here, so the implicit bit is real
+            int shift = 14 - e; // 24-bit significand to units of 2^-24
+            int q = m >>> shift;
+            int rem = m & ((1 << shift) - 1);
+            int half = 1 << (shift - 1);
+            if (rem > half || rem == half && (q & 1) != 0) q++;
+            return sign | q; // a carry into 0x400 is the smallest normal, correctly encoded
+        }
+        int q = (e << 10) | (mant >>> 13);
+        int rem = mant & 0x1FFF;
+        if (rem > 0x1000 || rem == 0x1000 && (q & 1) != 0) q++; // a carry into 0x7C00 is infinity
+        return sign | q;
+    }
+
+    /** cvt.rn.bf16.f32: round to nearest even on the upper 16 bits; NaN canonical. */
+    public static int f32ToBf16(int x) {
+        if ((x & 0x7FFFFFFF) > 0x7F800000) return CANONICAL_NAN_16;
+        return (x + 0x7FFF + ((x >>> 16) & 1)) >>> 16;
+    }
+
+    /** cvt.f32.f16: exact; NaN canonical. */
+    public static int f16ToF32(int h) {
+        int sign = (h & 0x8000) << 16;
+        int exp = (h >>> 10) & 0x1F;
+        int mant = h & 0x3FF;
+        if (exp == 0x1F) return mant != 0 ? CANONICAL_NAN_F32 : sign | 0x7F800000;
+        if (exp == 0) {
+            if (mant == 0) return sign;
+            int shift = Integer.numberOfLeadingZeros(mant) - 21; // normalise the subnormal
+            mant = (mant << shift) & 0x3FF;
+            return sign | ((113 - shift) << 23) | (mant << 13);
+        }
+        return sign | ((exp + 112) << 23) | (mant << 13);
+    }
+
+    /** cvt.f32.bf16: exact; NaN canonical. */
+    public static int bf16ToF32(int h) {
+        int x = (h & 0xFFFF) << 16;
+        return (x & 0x7FFFFFFF) > 0x7F800000 ? CANONICAL_NAN_F32 : x;
+    }
+
+    /** min.f32: a NaN operand yields the other one (both NaN: canonical NaN); -0 is below +0. */
+    public static int min(int ab, int bb) {
+        float a = f(ab), b = f(bb);
+        if (a != a) return b != b ? CANONICAL_NAN_F32 : bb;
+        if (b != b) return ab;
+        if (a == b) return (ab | bb); // equal values differ only in the sign of zero: the negative one
+        return a < b ? ab : bb;
+    }
+
+    /** max.f32: a NaN operand yields the other one (both NaN: canonical NaN); +0 is above -0. */
+    public static int max(int ab, int bb) {
+        float a = f(ab), b = f(bb);
+        if (a != a) return b != b ? CANONICAL_NAN_F32 : bb;
+        if (b != b) return ab;
+        if (a == b) return (ab & bb);
+        return a > b ? ab : bb;
+    }
+
+    /**
+     * ex2.approx.f32: the ISA allows an approximation here; the interpreter returns 2^a computed in double
+     * and rounded once to f32, within 1 ulp of the exact value (tighter than a fast approximation), keeping
+     * subnormal results, +0 for -Inf, +Inf for +Inf, canonical NaN.
+     */
+    public static int ex2(int ab) {
+        float a = f(ab);
+        return bits((float) Math.pow(2.0, a));
+    }
+}

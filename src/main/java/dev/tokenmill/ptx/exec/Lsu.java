@@ -1,0 +1,413 @@
+package dev.tokenmill.ptx.exec;
+
+import dev.tokenmill.ptx.check.FindingKind;
+import dev.tokenmill.ptx.count.Coalescing;
+import dev.tokenmill.ptx.count.Counters;
+import dev.tokenmill.ptx.ir.Instr;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * The load/store unit of one CTA: ld/st on param, global and shared memory, cp.async and ldmatrix. Every
+ * access is checked before it is performed (an access that fails memcheck is reported and not done: loads
+ * give 0, stores are dropped, so another allocation is never corrupted); racecheck, initcheck and the
+ * cp.async checks look at the shadow state; the counters see each warp-level request.
+ */
+final class Lsu {
+    private static final VarHandle I16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private final Cta cta;
+    private final long[] sectors = new long[128];
+    private final int[] laneAddr = new int[32];
+    private final int[] words = new int[128];
+    private final int[] perBank = new int[32];
+    private final short[] rows = new short[32 * 8];
+    /** Phases with at least one lane in the last {@link #wavefronts} call: the conflict-free wavefront count. */
+    private int ideal;
+
+    Lsu(Cta cta) {
+        this.cta = cta;
+    }
+
+    static long read(byte[] a, int off, int size, boolean signed) {
+        return switch (size) {
+            case 1 -> signed ? a[off] : a[off] & 0xFFL;
+            case 2 -> signed ? (short) I16.get(a, off) : (short) I16.get(a, off) & 0xFFFFL;
+            case 4 -> signed ? (int) I32.get(a, off) : (int) I32.get(a, off) & 0xFFFFFFFFL;
+            default -> (long) I64.get(a, off);
+        };
+    }
+
+    static void write(byte[] a, int off, int size, long v) {
+        switch (size) {
+            case 1 -> a[off] = (byte) v;
+            case 2 -> I16.set(a, off, (short) v);
+            case 4 -> I32.set(a, off, (int) v);
+            default -> I64.set(a, off, v);
+        }
+    }
+
+    // ---- param ------------------------------------------------------------------------------------------
+
+    void ldParam(Warp w, Instr in, int exec) {
+        byte[] params = cta.launch.params();
+        for (int k = 0; k < in.vec; k++) {
+            long v = read(params, (int) in.imm + k * in.size, in.size, in.signed);
+            int dst = in.dv[k];
+            for (int m = exec; m != 0; m &= m - 1) {
+                int l = Integer.numberOfTrailingZeros(m);
+                if (in.wideReg) w.d[dst + l] = v;
+                else w.r[dst + l] = (int) v;
+            }
+        }
+    }
+
+    // ---- global -----------------------------------------------------------------------------------------
+
+    void ldGlobal(Warp w, Instr in, int exec) {
+        if (exec == 0) return;
+        Counters k = cta.counters;
+        int bytes = in.size * in.vec;
+        GlobalMemory.Allocation a = null;
+        int ns = 0;
+        for (int m = exec; m != 0; m &= m - 1) {
+            int l = Integer.numberOfTrailingZeros(m);
+            long addr = w.d[in.a + l] + in.imm;
+            if (a == null || addr < a.base || addr + bytes > a.base + a.size || (addr & (bytes - 1)) != 0 || a.freed) {
+                a = globalCheck(w, in, l, addr, bytes, bytes);
+                if (a == null) {
+                    for (int e = 0; e < in.vec; e++) {
+                        if (in.wideReg) w.d[in.dv[e] + l] = 0;
+                        else w.r[in.dv[e] + l] = 0;
+                    }
+                    continue;
+                }
+            }
+            int off = (int) (addr - a.base);
+            if (cta.initcheck && !a.initialized(off, bytes)) {
+                cta.report(FindingKind.UNINITIALIZED_GLOBAL, in, w.index, l, addr, cta.launch.memory().describe(addr),
+                        "load of " + bytes + " bytes that no host copy or kernel store wrote");
+            }
+            for (int e = 0; e < in.vec; e++) {
+                long v = read(a.data, off + e * in.size, in.size, in.signed);
+                if (in.wideReg) w.d[in.dv[e] + l] = v;
+                else w.r[in.dv[e] + l] = (int) v;
+            }
+            sectors[ns++] = addr >>> 5;
+            if (((addr + bytes - 1) >>> 5) != addr >>> 5) sectors[ns++] = (addr + bytes - 1) >>> 5;
+            k.globalLoadBytes += bytes;
+        }
+        k.globalLoadRequests++;
+        k.globalLoadSectors += Coalescing.distinct(sectors, ns);
+    }
+
+    void stGlobal(Warp w, Instr in, int exec) {
+        if (exec == 0) return;
+        Counters k = cta.counters;
+        int bytes = in.size * in.vec;
+        GlobalMemory.Allocation a = null;
+        int ns = 0;
+        for (int m = exec; m != 0; m &= m - 1) {
+            int l = Integer.numberOfTrailingZeros(m);
+            long addr = w.d[in.a + l] + in.imm;
+            if (a == null || addr < a.base || addr + bytes > a.base + a.size || (addr & (bytes - 1)) != 0 || a.freed) {
+                a = globalCheck(w, in, l, addr, bytes, bytes);
+                if (a == null) continue;
+            }
+            int off = (int) (addr - a.base);
+            for (int e = 0; e < in.vec; e++) {
+                long v = in.wideReg ? w.d[in.av[e] + l] : w.r[in.av[e] + l];
+                write(a.data, off + e * in.size, in.size, v);
+            }
+            a.markInitialized(off, bytes);
+            sectors[ns++] = addr >>> 5;
+            if (((addr + bytes - 1) >>> 5) != addr >>> 5) sectors[ns++] = (addr + bytes - 1) >>> 5;
+            k.globalStoreBytes += bytes;
+        }
+        k.globalStoreRequests++;
+        k.globalStoreSectors += Coalescing.distinct(sectors, ns);
+    }
+
+    /** The allocation that holds [addr, addr+bytes), or null after reporting why the access cannot be done. */
+    private GlobalMemory.Allocation globalCheck(Warp w, Instr in, int l, long addr, int bytes, int align) {
+        GlobalMemory mem = cta.launch.memory();
+        GlobalMemory.Allocation a = mem.find(addr);
+        FindingKind kind;
+        String detail;
+        if (a == null && addr >= 0 && addr < 0x10000) {
+            kind = FindingKind.NULL_POINTER;
+            detail = bytes + "-byte access at " + addr + " bytes from a null pointer";
+        } else if ((addr & (align - 1)) != 0) {
+            kind = FindingKind.MISALIGNED;
+            detail = bytes + "-byte access needs " + align + "-byte alignment";
+        } else if (a == null || addr < a.base || addr - a.base >= a.size) {
+            kind = FindingKind.GLOBAL_OUT_OF_BOUNDS;
+            detail = bytes + "-byte access outside every allocation";
+        } else if (a.freed) {
+            kind = FindingKind.USE_AFTER_FREE;
+            detail = bytes + "-byte access to freed memory";
+        } else if (addr - a.base + bytes > a.size) {
+            kind = FindingKind.GLOBAL_CROSSES_END;
+            detail = bytes + "-byte access runs " + (addr - a.base + bytes - a.size) + " bytes past the end";
+        } else {
+            return a;
+        }
+        cta.report(kind, in, w.index, l, addr, mem.describe(addr), detail + " (not performed)");
+        return null;
+    }
+
+    // ---- shared -----------------------------------------------------------------------------------------
+
+    private int sharedAddr(Warp w, Instr in, int l) {
+        return (in.wideAddr ? (int) w.d[in.a + l] : w.r[in.a + l]) + (int) in.imm;
+    }
+
+    /** Bounds and alignment; false (reported) when the access cannot be done. */
+    private boolean sharedOk(Warp w, Instr in, int l, int addr, int bytes, int align) {
+        SharedMemory sm = cta.shared;
+        if (addr < 0 || (long) addr + bytes > sm.size) {
+            cta.report(FindingKind.SHARED_OUT_OF_BOUNDS, in, w.index, l, Integer.toUnsignedLong(addr), cta.sharedWindow(),
+                    bytes + "-byte shared access past the CTA's " + sm.size + " bytes (not performed)");
+            return false;
+        }
+        if ((addr & (align - 1)) != 0) {
+            cta.report(FindingKind.MISALIGNED, in, w.index, l, addr, cta.sharedWindow(),
+                    bytes + "-byte shared access needs " + align + "-byte alignment (not performed)");
+            return false;
+        }
+        return true;
+    }
+
+    /** The checks of a shared read that is performed: racecheck, initcheck, cp.async in flight. */
+    private void sharedRead(Warp w, Instr in, int l, int addr, int bytes) {
+        SharedMemory sm = cta.shared;
+        if (cta.racecheck && sm.read(addr, bytes, w.index, in.line) != SharedMemory.NONE) {
+            cta.report(FindingKind.SHARED_RAW, in, w.index, l, addr, cta.sharedWindow(),
+                    "another warp wrote these bytes at line " + sm.otherLine + " in the same barrier interval");
+        }
+        if (cta.initcheck && !sm.initialized(addr, bytes)) {
+            cta.report(FindingKind.UNINITIALIZED_SHARED, in, w.index, l, addr, cta.sharedWindow(),
+                    bytes + "-byte read of shared memory that this CTA has not written");
+        }
+        if (cta.cpInFlight > 0 && sm.cpPending(addr, bytes)) {
+            cta.report(FindingKind.CP_ASYNC_READ_BEFORE_WAIT, in, w.index, l, addr, cta.sharedWindow(),
+                    "a cp.async to these bytes has not been waited for (cp.async.wait_group) by its thread");
+        }
+    }
+
+    private void sharedWrite(Warp w, Instr in, int l, int addr, int bytes, int line) {
+        SharedMemory sm = cta.shared;
+        if (cta.racecheck) {
+            int hz = sm.write(addr, bytes, w.index, line);
+            if (hz != SharedMemory.NONE) {
+                cta.report(hz == SharedMemory.WAW ? FindingKind.SHARED_WAW : FindingKind.SHARED_WAR, in, w.index, l, addr,
+                        cta.sharedWindow(), "another warp " + (hz == SharedMemory.WAW ? "wrote" : "read")
+                                + " these bytes at line " + sm.otherLine + " in the same barrier interval");
+            }
+        }
+        sm.markInitialized(addr, bytes);
+    }
+
+    void ldShared(Warp w, Instr in, int exec) {
+        if (exec == 0) return;
+        SharedMemory sm = cta.shared;
+        int bytes = in.size * in.vec;
+        int ok = 0;
+        for (int m = exec; m != 0; m &= m - 1) {
+            int l = Integer.numberOfTrailingZeros(m);
+            int addr = sharedAddr(w, in, l);
+            if (!sharedOk(w, in, l, addr, bytes, bytes)) {
+                for (int e = 0; e < in.vec; e++) {
+                    if (in.wideReg) w.d[in.dv[e] + l] = 0;
+                    else w.r[in.dv[e] + l] = 0;
+                }
+                continue;
+            }
+            sharedRead(w, in, l, addr, bytes);
+            for (int e = 0; e < in.vec; e++) {
+                long v = read(sm.data, addr + e * in.size, in.size, in.signed);
+                if (in.wideReg) w.d[in.dv[e] + l] = v;
+                else w.r[in.dv[e] + l] = (int) v;
+            }
+            laneAddr[l] = addr;
+            ok |= 1 << l;
+        }
+        Counters k = cta.counters;
+        k.sharedLoadRequests++;
+        k.sharedLoadWavefronts += wavefronts(ok, bytes);
+        k.sharedLoadIdealWavefronts += ideal;
+        k.sharedLoadBytes += (long) Integer.bitCount(ok) * bytes;
+    }
+
+    void stShared(Warp w, Instr in, int exec) {
+        if (exec == 0) return;
+        SharedMemory sm = cta.shared;
+        int bytes = in.size * in.vec;
+        int ok = 0;
+        for (int m = exec; m != 0; m &= m - 1) {
+            int l = Integer.numberOfTrailingZeros(m);
+            int addr = sharedAddr(w, in, l);
+            if (!sharedOk(w, in, l, addr, bytes, bytes)) continue;
+            if (cta.cpInFlight > 0 && sm.cpPending(addr, bytes)) {
+                cta.report(FindingKind.CP_ASYNC_WRITE_BEFORE_WAIT, in, w.index, l, addr, cta.sharedWindow(),
+                        "a cp.async to these bytes is still in flight");
+            }
+            sharedWrite(w, in, l, addr, bytes, in.line);
+            for (int e = 0; e < in.vec; e++) {
+                long v = in.wideReg ? w.d[in.av[e] + l] : w.r[in.av[e] + l];
+                write(sm.data, addr + e * in.size, in.size, v);
+            }
+            laneAddr[l] = addr;
+            ok |= 1 << l;
+        }
+        Counters k = cta.counters;
+        k.sharedStoreRequests++;
+        k.sharedStoreWavefronts += wavefronts(ok, bytes);
+        k.sharedStoreIdealWavefronts += ideal;
+        k.sharedStoreBytes += (long) Integer.bitCount(ok) * bytes;
+    }
+
+    /** Phases of 128 bytes of lanes (32, 16 or 8 lanes), each costing its worst bank's distinct words. */
+    private int wavefronts(int lanes, int bytes) {
+        int perPhase = bytes >= 16 ? 8 : bytes == 8 ? 16 : 32;
+        int total = 0;
+        ideal = 0;
+        for (int base = 0; base < 32; base += perPhase) {
+            int n = 0;
+            int phase = perPhase == 32 ? lanes : lanes >>> base & ((1 << perPhase) - 1);
+            if (phase != 0) ideal++;
+            for (int m = phase; m != 0; m &= m - 1) {
+                int l = base + Integer.numberOfTrailingZeros(m);
+                for (int wd = laneAddr[l] >>> 2, end = (laneAddr[l] + bytes - 1) >>> 2; wd <= end; wd++) words[n++] = wd;
+            }
+            total += Coalescing.wavefronts(words, n, perBank);
+        }
+        return total;
+    }
+
+    // ---- cp.async ---------------------------------------------------------------------------------------
+
+    void cpAsync(Warp w, Instr in, int exec) {
+        if (exec == 0) return;
+        Counters k = cta.counters;
+        int size = in.size;
+        int ns = 0;
+        for (int m = exec; m != 0; m &= m - 1) {
+            int l = Integer.numberOfTrailingZeros(m);
+            int dst = sharedAddr(w, in, l);
+            long src = w.d[in.b + l] + in.imm2;
+            int srcSize = w.r[in.c + l];
+            if (Integer.compareUnsigned(srcSize, size) > 0) {
+                cta.report(FindingKind.CP_ASYNC_BAD_SIZE, in, w.index, l, src, null,
+                        "src-size " + Integer.toUnsignedString(srcSize) + " > cp-size " + size + "; copying cp-size bytes");
+                srcSize = size;
+            }
+            if (!sharedOk(w, in, l, dst, size, size)) continue;
+            if (srcSize > 0) {
+                GlobalMemory.Allocation a = globalCheck(w, in, l, src, srcSize, size);
+                if (a == null) continue;
+                if (cta.initcheck && !a.initialized((int) (src - a.base), srcSize)) {
+                    cta.report(FindingKind.UNINITIALIZED_GLOBAL, in, w.index, l, src, cta.launch.memory().describe(src),
+                            "cp.async reads " + srcSize + " bytes that no host copy or kernel store wrote");
+                }
+                sectors[ns++] = src >>> 5;
+                if (((src + srcSize - 1) >>> 5) != src >>> 5) sectors[ns++] = (src + srcSize - 1) >>> 5;
+            }
+            w.cp.add(l, dst, src, size, srcSize, in.line);
+            cta.shared.cpPendingAdd(dst, size, 1);
+            cta.cpInFlight++;
+            k.cpAsyncBytes += size;
+            k.cpAsyncSourceBytes += srcSize;
+        }
+        k.cpAsyncRequests++;
+        k.cpAsyncSectors += Coalescing.distinct(sectors, ns);
+    }
+
+    /** cp.async.wait_group keep (-1: wait_all, and thread exit): lands the due copies of {@code lanes}, in issue order. */
+    void cpWait(Warp w, int keep, int lanes) {
+        CpAsyncQueue q = w.cp;
+        if (q.n == 0) return;
+        SharedMemory sm = cta.shared;
+        GlobalMemory mem = cta.launch.memory();
+        int j = 0;
+        for (int e = 0; e < q.n; e++) {
+            if (!q.due(e, lanes, keep)) {
+                q.move(e, j++);
+                continue;
+            }
+            int dst = q.dst[e], size = q.size[e], srcSize = q.srcSize[e];
+            if (srcSize > 0) {
+                GlobalMemory.Allocation a = mem.find(q.src[e]);
+                System.arraycopy(a.data, (int) (q.src[e] - a.base), sm.data, dst, srcSize);
+            }
+            Arrays.fill(sm.data, dst + srcSize, dst + size, (byte) 0);
+            sm.cpPendingAdd(dst, size, -1);
+            cta.cpInFlight--;
+            if (cta.racecheck && sm.write(dst, size, w.index, q.line[e]) != SharedMemory.NONE) {
+                cta.reportAt(FindingKind.SHARED_WAW, q.line[e], w.index, q.lane[e], dst,
+                        "cp.async landed on bytes another warp accessed at line " + sm.otherLine + " in the same barrier interval");
+            }
+            sm.markInitialized(dst, size);
+        }
+        q.n = j;
+    }
+
+    // ---- ldmatrix ---------------------------------------------------------------------------------------
+
+    /**
+     * ldmatrix.sync.aligned.m8n8.xN[.trans].shared.b16: lane 8i+j gives the address of row j of matrix i
+     * (16 bytes). Without .trans lane t receives, for each matrix, row t/4 elements 2(t%4) and 2(t%4)+1;
+     * with .trans it receives column t/4 rows 2(t%4) and 2(t%4)+1. Each matrix is one phase of the
+     * bank-conflict model.
+     */
+    void ldmatrix(Warp w, Instr in, int exec) {
+        SharedMemory sm = cta.shared;
+        int num = in.vec;
+        Counters k = cta.counters;
+        int wave = 0;
+        for (int i = 0; i < num; i++) {
+            int n = 0;
+            for (int j = 0; j < 8; j++) {
+                int l = i * 8 + j;
+                int addr = sharedAddr(w, in, l);
+                int row = i * 8 + j;
+                if (!sharedOk(w, in, l, addr, 16, 16)) {
+                    for (int e = 0; e < 8; e++) rows[row * 8 + e] = 0;
+                    continue;
+                }
+                sharedRead(w, in, l, addr, 16);
+                for (int e = 0; e < 8; e++) rows[row * 8 + e] = (short) I16.get(sm.data, addr + 2 * e);
+                for (int wd = addr >>> 2; wd < (addr >>> 2) + 4; wd++) words[n++] = wd;
+            }
+            wave += Coalescing.wavefronts(words, n, perBank);
+        }
+        boolean trans = in.mode == 1;
+        for (int m = exec; m != 0; m &= m - 1) {
+            int t = Integer.numberOfTrailingZeros(m);
+            for (int i = 0; i < num; i++) {
+                int lo, hi;
+                if (!trans) {
+                    int row = i * 8 + (t >>> 2);
+                    lo = rows[row * 8 + 2 * (t & 3)];
+                    hi = rows[row * 8 + 2 * (t & 3) + 1];
+                } else {
+                    int col = t >>> 2;
+                    lo = rows[(i * 8 + 2 * (t & 3)) * 8 + col];
+                    hi = rows[(i * 8 + 2 * (t & 3) + 1) * 8 + col];
+                }
+                w.r[in.dv[i] + t] = lo & 0xFFFF | hi << 16;
+            }
+        }
+        k.sharedLoadRequests++;
+        k.sharedLoadWavefronts += wave;
+        k.sharedLoadIdealWavefronts += num;
+        k.sharedLoadBytes += num * 128L;
+        k.ldmatrixRequests++;
+        k.ldmatrixWavefronts += wave;
+    }
+}
