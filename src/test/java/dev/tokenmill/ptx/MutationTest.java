@@ -47,17 +47,17 @@ class MutationTest {
     void aRemovedBarrierIsReportedAsARace() {
         assertTrue(linearSimt(Ptx.module("linear")).clean());
         // the barrier after the tile is staged: readers run ahead of the writers
-        LaunchReport raw = linearSimt(mutated("linear", 222, "bar.sync \t0;", "// barrier removed"));
+        LaunchReport raw = linearSimt(mutated("linear", 223, "bar.sync \t0;", "// barrier removed"));
         assertTrue(kinds(raw).contains(FindingKind.SHARED_RAW), raw::toString);
         // the barrier at the end of a K step: the next step's stores overwrite what others still read
-        LaunchReport war = linearSimt(mutated("linear", 515, "bar.sync \t0;", "// barrier removed"));
+        LaunchReport war = linearSimt(mutated("linear", 516, "bar.sync \t0;", "// barrier removed"));
         assertTrue(kinds(war).contains(FindingKind.SHARED_WAR), war::toString);
         assertTrue(war.findings().stream().anyMatch(f -> f.line() > 222 && f.line() < 515), war::toString);
     }
 
     @Test
     void aBoundOffByOneIsReportedAsOutOfBounds() {
-        PtxModule bad = mutated("kv", 62, "setp.ge.u64 \t%p2, %rd3, %rd28;", "\tsetp.gt.u64 \t%p2, %rd3, %rd28;");
+        PtxModule bad = mutated("kv", 63, "setp.ge.u64 \t%p2, %rd3, %rd28;", "\tsetp.gt.u64 \t%p2, %rd3, %rd28;");
         Kernel k = bad.kernel("tm_kv_append_f32");
         int B = 3, H = 2, D = 8, cap = 4;
         GlobalMemory mem = new GlobalMemory();
