@@ -23,7 +23,7 @@ public record PrepareOptions(long seed, long minWorkingSetBytes, long maxWorking
 
     /**
      * The seed of rotating operand set {@code i}. Sets are 1000 seeds apart so that no two share inputs (each set
-     * draws its tensors from a few consecutive seeds).
+     * derives its tensors' streams from a few consecutive seeds).
      */
     public long setSeed(int i) { return seed + 1000L * i; }
 

@@ -18,7 +18,10 @@ import java.io.PrintWriter;
 public final class Main {
     /** Exit code for bad input (usage, invalid shapes); 1 is a failure while running. */
     public static final int USAGE = 2;
-    /** Exit code of a run stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report an interrupted command). */
+    /**
+     * Exit code of a run that was stopped: 128 + SIGINT, as shells report an interrupted command. A signalled VM exits
+     * with 128 + its signal whatever the run returns (130 for SIGINT, 143 for SIGTERM) once the run has saved its result.
+     */
     public static final int INTERRUPTED = 130;
 
     public static void main(String[] args) {

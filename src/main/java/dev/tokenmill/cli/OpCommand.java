@@ -56,7 +56,7 @@ final class OpCommand {
             OpReport report;
             try (Backend backend = BackendCatalog.select(options.backend); Progress progress = new Progress(err)) {
                 report = OpRunner.run(backend, spec, options.seed, timer, progress)
-                        .withOrigin(origin(), "auto".equalsIgnoreCase(options.backend));
+                        .withOrigin(origin(), BackendCatalog.AUTO.equalsIgnoreCase(options.backend));
             }
             return report.print(options.json, out, err);
         }

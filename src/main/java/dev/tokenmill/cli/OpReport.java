@@ -145,7 +145,7 @@ record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, 
                 + (clock.equals("device_events") ? "the device's events" : "the host's wall clock"));
         line(out, "steady", latency.steady() ? "yes" : "NO: " + String.join("; ", latency.unsteady()));
         if (spec.flops() > 0)
-            line(out, "compute", (gflops() >= 1000 ? sig(gflops() / 1000) + " TFLOP/s" : sig(gflops()) + " GFLOP/s")
+            line(out, "compute", Figures.flops(gflops() / 1000)
                     + "   intensity " + sig(spec.arithmeticIntensity()) + " FLOP/byte");
         line(out, "bandwidth", sig(gbs()) + " GB/s   (" + sig(spec.minBytes() / 1e6) + " MB moved per call)"
                 + (Boolean.TRUE.equals(cacheResident()) ? "   cache-resident: see the working set" : ""));

@@ -34,7 +34,6 @@ final class ResultDestination {
                 Path.of(System.getProperty("user.home"), name), Path.of(System.getProperty("java.io.tmpdir"), name)));
     }
 
-    Path dir() { return dir; }
 
     /**
      * Where a result file went: {@code file}, and {@code failure} (why it is not under the directory asked for),

@@ -63,6 +63,7 @@ final class RunCommand implements Callable<Integer> {
     @Override public Integer call() {
         PrintWriter out = spec.commandLine().getOut(), log = spec.commandLine().getErr();
         if (quick && full) throw new IllegalArgumentException("--quick and --full exclude each other; give one");
+        if (dryRun && json) throw new IllegalArgumentException("--dry-run lists a plan and --json prints a result file; give one");
         RunPlan.suites(suite);      // bad input is refused before a backend is opened (and says which it picked)
         ModelPreset.parse(model);
         try (Backend b = open(backend, log)) {

@@ -16,10 +16,10 @@ import static dev.tokenmill.report.JmhRecords.*;
 /**
  * The GPU's energy and clocks over one trial, in the benchmark VM: one window from the start of the first
  * measurement iteration to the end of the last, over every call timed in between. Per trial rather than per
- * iteration because iterations (1 s, or 0.5 s in quick runs) are shorter than the 2 s an energy figure needs;
+ * iteration because iterations (at most 500 ms in every plan) are shorter than the 2 s an energy figure needs;
  * warmup is left out. The window gives the average board power; the result file's reader turns it into energy
  * per call with the median device time per call ({@code JmhRecords}). Dividing the window's energy by the timed
- * calls would overcount: a GPU backend launches untimed filler calls around each timed one to keep the device busy.
+ * calls would overcount: a GPU backend replays untimed filler graphs before timed ones to keep the device busy.
  * The figures come back as {@link TrialResult}s.
  */
 final class TrialEnergy {

@@ -34,13 +34,6 @@ final class Eta {
         return left * (plannedDone > 0 ? actualDone / plannedDone : 1);
     }
 
-    /** The whole plan's seconds, before any trial ran. */
-    double plannedSeconds() {
-        double all = 0;
-        for (double p : planned) all += p;
-        return all;
-    }
-
     /** {@code 1:05}, {@code 12:00}, {@code 1:02:03}. */
     static String clock(double seconds) {
         long s = Math.round(Math.max(0, seconds));

@@ -81,7 +81,10 @@ record JmhForks(Ceilings ceilings, EnergyBaseline energy, RunPlan.Jmh jmh, Path 
             // a failure of JMH itself ends the run like a stop, so that the trials measured before it are kept
             throw new RunStop.Stopped("a JMH failure (" + failure(include, e) + ")");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read JMH's results: " + e.getMessage(), e);
+            if (json == null) throw new UncheckedIOException("cannot create JMH's result file in " + scratch + ": " + e.getMessage(), e);
+            // JMH's file could not be written or read (a full temporary directory): keep what the trials hold in memory,
+            // JMH's results per trial with every iteration but its forks merged into one list, rather than lose the run
+            return trials.completed();
         } finally {
             if (json != null) json.toFile().delete();
         }

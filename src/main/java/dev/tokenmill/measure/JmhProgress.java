@@ -95,8 +95,11 @@ final class JmhProgress implements OutputFormat {
         finishTrial();
         if (result == null || inFailure) return;
         Result<?> p = result.getPrimaryResult();
-        StringBuilder line = new StringBuilder(" " + Figures.time(p.getScore() * JmhRecords.msPer(p.getScoreUnit())) + "/call");
         Map<String, Result> sec = result.getSecondaryResults();
+        // JMH's score is per invocation, which is one sample: on a GPU a graph replay of this many calls
+        double calls = sec.containsKey(JmhRecords.CALLS_PER_SAMPLE) ? sec.get(JmhRecords.CALLS_PER_SAMPLE).getScore() : 1;
+        StringBuilder line = new StringBuilder(" " + Figures.time(p.getScore() * JmhRecords.msPer(p.getScoreUnit()) / calls)
+                + "/call");
         boolean prefill = Workloads.suite(result.getParams().getBenchmark()).equals("prefill");
         if (prefill && sec.containsKey("gflops")) line.append(", ").append(Figures.flops(sec.get("gflops").getScore() / 1e3));
         if (!prefill && sec.containsKey("gbs")) line.append(", ").append(Figures.bandwidth(sec.get("gbs").getScore()));
@@ -109,6 +112,14 @@ final class JmhProgress implements OutputFormat {
 
     @Override public void println(String s) {
         if (s.contains("<failure>")) {
+            inFailure = true;
+            return;
+        }
+        if (s.contains("<forked VM failed") && current != null) {   // a crash (out of memory, a signal, a native fault)
+            skipped.add(new ResultFile.Skip(shortName(current.getBenchmark()), params(current),
+                    "the benchmark VM died: " + s.strip().replaceAll("[<>]", "")));
+            out.println(" skipped: the benchmark VM died (" + s.strip().replaceAll("[<>]", "") + ")");
+            current = null;
             inFailure = true;
             return;
         }

@@ -5,7 +5,8 @@ import org.HdrHistogram.Histogram;
 import java.util.List;
 
 /**
- * Per-call latency distribution of a timed op, in milliseconds (from an HdrHistogram of nanoseconds), and why the
+ * Latency distribution of a timed op, in milliseconds per call (from an HdrHistogram of nanoseconds): each sample is
+ * the mean over {@code callsPerSample} calls (one call, or on a GPU a whole graph replay), and why the
  * timer does not trust it to be steady ({@code unsteady}, empty when it does; see {@link Timer}).
  */
 public record LatencyStats(long samples, long callsPerSample, double meanMs, double p50Ms, double p90Ms, double p99Ms,

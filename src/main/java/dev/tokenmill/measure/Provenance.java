@@ -1,6 +1,8 @@
 package dev.tokenmill.measure;
 
+import dev.tokenmill.backend.Backend;
 import dev.tokenmill.backend.DeviceInfo;
+import dev.tokenmill.backends.BackendCatalog;
 import dev.tokenmill.report.ResultFile;
 
 import java.io.IOException;
@@ -35,7 +37,10 @@ public final class Provenance {
         }
         var os = ManagementFactory.getOperatingSystemMXBean();
         Long memory = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : null;
-        String cpu = dev.tokenmill.cpu.CpuInfo.read().name();
+        String cpu;
+        try (Backend host = BackendCatalog.open("cpu")) {   // the CPU backend describes the host's processor
+            cpu = host.device().name();
+        }
         return new ResultFile.Host(hostname, cpu, Runtime.getRuntime().availableProcessors(), memory,
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
                 System.getProperty("java.vendor") + " " + System.getProperty("java.runtime.version"),

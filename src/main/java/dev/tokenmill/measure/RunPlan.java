@@ -3,6 +3,7 @@ package dev.tokenmill.measure;
 import dev.tokenmill.Defaults;
 import dev.tokenmill.op.DType;
 import dev.tokenmill.op.ModelPreset;
+import dev.tokenmill.op.Workloads;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 import java.util.List;
@@ -87,7 +88,7 @@ public record RunPlan(List<String> suites, String backend, String model, List<DT
         }
     }
 
-    public static final List<String> SUITES = List.of("prefill", "decode");
+    public static final List<String> SUITES = Workloads.SUITES;
 
     /** Decode roll-ups attend over this many cached tokens: a long chat or a document, on every plan's axes. */
     public static final int ROLLUP_CONTEXT = 8192;

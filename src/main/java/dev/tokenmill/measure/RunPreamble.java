@@ -15,8 +15,8 @@ import java.io.PrintWriter;
  */
 record RunPreamble(RunEnergy energy, Ceilings ceilings, RunPlan.Jmh jmh) {
     /**
-     * Quick trials measure 2 x 0.5 s; where energy is read they measure 3 s, clear of the 2 s an energy window
-     * needs (a window spans a trial's measurement iterations).
+     * Where energy is read, a trial's measurement iterations last at least 3 s together, clear of the 2 s an energy
+     * window needs (a window spans them); the small plans' iterations are shorter than that on their own.
      */
     static final double MEASURED_SECONDS_FOR_ENERGY = 3;
 

@@ -124,6 +124,7 @@ public final class SuiteRun {
                 for (RollupPlan.SuiteTrial t : extra)
                     run(forks, SuiteAxes.includeExactly(t.benchmark()), trialParams(t), progress, jmh, histograms);
             }
+            stop.check();   // a stop during the last trial ended its fork, which JMH reports as a failed trial, not a stop
             progress.finishTrial();
             log.println("measured " + planned.size() + " trials in " + progress.elapsed());
         } catch (RunStop.Stopped s) {

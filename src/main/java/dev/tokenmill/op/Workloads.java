@@ -8,6 +8,9 @@ import java.util.Map;
  * result file rebuilds the same ops from the parameters JMH reports, so shapes, FLOPs and bytes have one source.
  */
 public final class Workloads {
+    /** The suites, in the order runs and reports take them: prefill (compute-bound), then decode (bandwidth-bound). */
+    public static final java.util.List<String> SUITES = java.util.List.of("prefill", "decode");
+
     /** Paged caches use vLLM's default block of 16 tokens. */
     public static final int BLOCK_SIZE = KvCache.DEFAULT_BLOCK_SIZE;
 

@@ -18,7 +18,8 @@ import java.util.Arrays;
  * correction otherwise).
  *
  * @param ratio       new time over base time (above 1: slower); the Hodges–Lehmann estimate
- * @param ciLow       the ratio's confidence interval, low end; null when the samples are too few for one
+ * @param ciLow       the ratio's confidence interval at level {@code 1 - alpha} (the test's), low end; null when the
+ *                    samples are too few for one
  * @param ciHigh      its high end; null likewise
  * @param pValue      the two-sided Mann–Whitney U p-value
  * @param nBase       samples in the base run
@@ -90,7 +91,4 @@ public record Change(double ratio, Double ciLow, Double ciHigh, double pValue, i
         }
         return c;
     }
-
-    /** Whether this change makes the new run slower than the base by more than {@code maxRegression} (0.05 = 5%). */
-    public boolean regressesBeyond(double maxRegression) { return significant && ratio > 1 + maxRegression; }
 }

@@ -1,5 +1,6 @@
 package dev.tokenmill.report;
 
+import dev.tokenmill.op.Workloads;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 import java.util.ArrayList;
@@ -18,8 +19,11 @@ import java.util.Objects;
  * @param onlyInBase records the new run lacks, with the new run's reason where it skipped them
  * @param onlyInNew  records the base run lacks, likewise
  * @param alpha      the significance level the changes were judged at
+ * @param newPartial why the new run stopped before its end (it is then a partial result file), or null
+ * @param samePlan   whether both runs followed the same plan, so that each should have measured every record the other did
  */
-public record Changes(List<Row> records, List<Summary> suites, List<Only> onlyInBase, List<Only> onlyInNew, double alpha) {
+public record Changes(List<Row> records, List<Summary> suites, List<Only> onlyInBase, List<Only> onlyInNew, double alpha,
+                      String newPartial, boolean samePlan) {
 
     /** What a row says about a record: slower or faster (significant), {@code ~} (not), or untested (no samples). */
     public enum Verdict {
@@ -79,20 +83,30 @@ public record Changes(List<Row> records, List<Summary> suites, List<Only> onlyIn
             if (!a.containsKey(k)) onlyNew.add(only(r, base));
         });
         List<Summary> suites = new ArrayList<>();
-        for (String suite : List.of("prefill", "decode")) {
+        for (String suite : Workloads.SUITES) {
             List<Row> s = rows.stream().filter(r -> r.suite().equals(suite)).toList();
             if (s.isEmpty()) continue;
             double logSum = s.stream().mapToDouble(r -> Math.log(r.ratio())).sum();
             suites.add(new Summary(suite, Math.exp(logSum / s.size()), s.size(), count(s, Verdict.SLOWER),
                     count(s, Verdict.FASTER), count(s, Verdict.SAME), count(s, Verdict.UNTESTED)));
         }
-        return new Changes(List.copyOf(rows), List.copyOf(suites), List.copyOf(onlyBase), List.copyOf(onlyNew), alpha);
+        boolean samePlan = base.run() != null && next.run() != null && base.run().plan() != null
+                && base.run().plan().equals(next.run().plan());
+        return new Changes(List.copyOf(rows), List.copyOf(suites), List.copyOf(onlyBase), List.copyOf(onlyNew), alpha,
+                next.partial() ? next.run().partial() : null, samePlan);
     }
 
     /** The rows significantly slower than the base by more than {@code maxRegression} (0.05 = 5%). */
     public List<Row> regressions(double maxRegression) {
         return records.stream().filter(r -> r.verdict() == Verdict.SLOWER && r.ratio() > 1 + maxRegression).toList();
     }
+
+    /**
+     * The base run's records the new run lost: those it skipped (a kernel that now fails verification, a fork that
+     * crashed), and, when both runs followed the same plan, every one it lacks. A gate must not pass a run for what
+     * it did not measure; records a different plan leaves out are only listed.
+     */
+    public List<Only> lost() { return onlyInBase.stream().filter(o -> samePlan || o.reason() != null).toList(); }
 
     /** How many rows could not be tested (a run without samples). */
     public long untested() { return records.stream().filter(r -> r.verdict() == Verdict.UNTESTED).count(); }

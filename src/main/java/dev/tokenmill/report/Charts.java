@@ -1,5 +1,6 @@
 package dev.tokenmill.report;
 
+import dev.tokenmill.op.Workloads;
 import dev.tokenmill.rollup.Rollup;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -89,7 +90,7 @@ public final class Charts {
                 line(c, "datasheet bf16", d.memoryGbs(), d.bf16Tflops(), lo, hi, SeriesLines.DASH_DASH);
             }
         }
-        for (String suite : List.of("prefill", "decode")) {
+        for (String suite : Workloads.SUITES) {
             List<Double> x = new ArrayList<>(), y = new ArrayList<>();
             for (Record rec : placed)
                 if (rec.suite().equals(suite)) {
@@ -168,7 +169,7 @@ public final class Charts {
                 .title(flops ? "Compute: median GFLOP/s" : "Memory: median GB/s")
                 .xAxisTitle("device").yAxisTitle(flops ? "GFLOP/s" : "GB/s").build();
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
-        for (String suite : List.of("prefill", "decode")) {
+        for (String suite : Workloads.SUITES) {
             List<Double> y = new ArrayList<>();
             for (ResultFile r : results) {
                 List<Double> v = r.records(suite).stream()

@@ -1,5 +1,6 @@
 package dev.tokenmill.report;
 
+import dev.tokenmill.op.Workloads;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenmill.Defaults;
@@ -82,7 +83,7 @@ public final class Comparison {
         if (results.size() > 1 && (sameDevice() || gate != null)) {
             for (int i = 1; i < results.size(); i++) b.append('\n').append(changesMarkdown(i));
         } else {
-            for (String suite : List.of("prefill", "decode")) {
+            for (String suite : Workloads.SUITES) {
                 TextTable t = suite(suite);
                 if (t.isEmpty()) continue;
                 b.append("\n## ").append(title(suite)).append("\n\n").append(t.markdown());
@@ -133,7 +134,7 @@ public final class Comparison {
             b.append("\nRecords without samples (tokenmill/1 files) show the ratio of their figures' times, untested.\n");
         for (Changes.Summary s : c.suites()) {
             TextTable t = new TextTable(List.of("model", "op", "shape", "dtype", "base", "new", "new / base",
-                    String.format(Locale.ROOT, "%.0f%% interval", Defaults.CONFIDENCE * 100), "p", "verdict"));
+                    percentLevel(1 - alpha) + " interval", "p", "verdict"));
             for (Changes.Row r : c.records())
                 if (r.suite().equals(s.suite()))
                     t.add(List.of(String.valueOf(r.model()), r.op(), r.shape(), r.dtype(), timeWithNoise(r.baseMs(), r.baseNoise()),
@@ -177,6 +178,11 @@ public final class Comparison {
 
     private static String trim(double v) { return String.format(Locale.ROOT, "%s", v); }
 
+    /** A confidence level as a percentage without a useless decimal: {@code 95%}, {@code 99.9%}. */
+    private static String percentLevel(double level) {
+        return new java.math.BigDecimal(level * 100).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString() + "%";
+    }
+
     /**
      * The comparison as one JSON object: the base file; for each later file its changes against the base
      * ({@link Changes}); and the gate's verdict where there is one. {@code files} are the files' paths as given.
@@ -187,7 +193,8 @@ public final class Comparison {
         root.set("base", fileNode(files.getFirst(), results.getFirst()));
         root.put("method", METHOD);
         root.put("alpha", alpha);
-        root.put("confidence", Defaults.CONFIDENCE);
+        root.put("confidence", 1 - alpha);                       // of each ratio's interval, as the test's level
+        root.put("noise_confidence", Defaults.CONFIDENCE);        // of each run's median interval
         ArrayNode comparisons = root.putArray("comparisons");
         for (int i = 1; i < results.size(); i++) {
             ObjectNode c = fileNode(files.get(i), results.get(i));
@@ -206,6 +213,7 @@ public final class Comparison {
         n.put("device_id", r.device().id());
         n.put("created", r.created());
         n.put("schema", r.schema());
+        n.put("partial", r.partial() ? r.run().partial() : null);   // why it stopped early; null for a whole run
         return n;
     }
 

@@ -79,14 +79,14 @@ public final class JmhRecords {
                 calls == null ? null : Math.round(calls));
         String variant = labelled(secondary, VARIANT).stream().findFirst().orElse(null);
         String clock = labelled(secondary, TIMING).stream().findFirst().orElse(null);
-        double seconds = (time.p50Ms() != null ? time.p50Ms() : time.wallMeanMs()) / 1e3;
+        String timing = time.p50Ms() == null ? "wall_mean" : clock == null ? "p50" : clock + "_p50";
+        double seconds = time.figureSeconds();
         String projection = spec instanceof LinearSpec ? params.get("projection") : null;
-        Record.Samples samples = samples(primary, secondary, toMs, callHistograms.get(trialKey(benchmark, params)));
+        Record.Samples samples = samples(primary, secondary, toMs, timing, callHistograms.get(trialKey(benchmark, params)));
         return new Record(Workloads.suite(benchmark), spec.op(), benchmark.substring(benchmark.lastIndexOf('.',
                 benchmark.lastIndexOf('.') - 1) + 1), params.get("model"), projection, variant, spec.dtype().id(),
                 spec.shape(), spec.flops(), spec.minBytes(),
-                spec.flops() > 0 ? spec.arithmeticIntensity() : null, time,
-                time.p50Ms() == null ? "wall_mean" : clock == null ? "p50" : clock + "_p50",
+                spec.flops() > 0 ? spec.arithmeticIntensity() : null, time, timing,
                 spec.flops() > 0 ? spec.flops() / seconds / 1e12 : null, spec.minBytes() / seconds / 1e9,
                 finite(measured == null ? Double.NaN : measured.fraction(spec, seconds)),
                 finite(datasheet == null ? Double.NaN : datasheet.fraction(spec, seconds)),
@@ -99,7 +99,8 @@ public final class JmhRecords {
      * profiler ran (as {@code lat.p50} is the median of all calls), else JMH's own iteration scores; null when JMH
      * kept no raw data.
      */
-    private static Record.Samples samples(JsonNode primary, JsonNode secondary, double primaryToMs, String histogram) {
+    private static Record.Samples samples(JsonNode primary, JsonNode secondary, double primaryToMs, String timing,
+                                          String histogram) {
         boolean device = secondary.has("lat.p50");
         JsonNode raw = device ? secondary.path("lat.p50").path("rawData") : primary.path("rawData");
         double toMs = device ? 1 : primaryToMs;   // lat.p50 is in ms (HistogramResult)
@@ -109,7 +110,7 @@ public final class JmhRecords {
             for (JsonNode v : fork) if (v.isNumber() && Double.isFinite(v.asDouble())) iterations.add(v.asDouble() * toMs);
             if (!iterations.isEmpty()) forks.add(iterations);
         }
-        return forks.isEmpty() ? null : new Record.Samples(device ? "device_p50" : "wall_mean", forks, histogram);
+        return forks.isEmpty() ? null : new Record.Samples(device ? timing : "wall_mean", forks, histogram);
     }
 
     /**

@@ -45,12 +45,14 @@ public record Record(String suite, String op, String benchmark, String model, St
     /**
      * The samples behind a record's time.
      *
-     * @param basis          what one iteration sample is: {@code device_p50}, the median device time per call of one
-     *                       JMH measurement iteration (from tokenmill's profiler), or {@code wall_mean}, JMH's own
-     *                       score (mean wall time per call); the same basis as the record's {@code timing}
+     * @param basis          what one iteration sample is, the same basis as the record's {@code timing}:
+     *                       {@code device_events_p50} or {@code wall_clock_p50}, the median time per call of one JMH
+     *                       measurement iteration by that clock (from tokenmill's profiler; files before
+     *                       issue 13 say {@code device_p50}), or {@code wall_mean}, JMH's own score
      * @param iterationsMs   one list per fork, one sample per measurement iteration, in ms per call: JMH's iteration
      *                       scores across forks
-     * @param callsHistogram every timed call's device time in ns, all iterations and forks merged, in HdrHistogram's
+     * @param callsHistogram every timed sample's time per call in ns (a call; on a GPU the mean of a graph replay), all
+     *                       iterations and forks merged, in HdrHistogram's
      *                       compressed encoding as base64 (the form of HdrHistogram's log files); null without
      *                       tokenmill's profiler
      */
@@ -85,7 +87,10 @@ public record Record(String suite, String op, String benchmark, String model, St
      * counts samples. {@code callsPerSample} is null in files written before it was recorded (then 1 call).
      */
     public record Time(double wallMeanMs, Double wallErrorMs, Double p50Ms, Double p99Ms, Double p999Ms, Long n,
-                       Long callsPerSample) {}
+                       Long callsPerSample) {
+        /** Seconds per call that the figures come from: the median device time where measured, else JMH's mean. */
+        public double figureSeconds() { return (p50Ms != null ? p50Ms : wallMeanMs) / 1e3; }
+    }
 
     /** The largest relative error the pre-timing verification saw. */
     public record Verified(Double maxRelErr) {}
@@ -113,9 +118,7 @@ public record Record(String suite, String op, String benchmark, String model, St
                          String clocksAbsentReason) {}
 
     /** The seconds per call the figures derive from. */
-    public double figureSeconds() {
-        return (time.p50Ms() != null ? time.p50Ms() : time.wallMeanMs()) / 1e3;
-    }
+    public double figureSeconds() { return time.figureSeconds(); }
 
     /** The op this record measured, rebuilt from its benchmark and parameters (e.g. to look it up by spec). */
     public OpSpec spec() { return Workloads.of(benchmark, params); }

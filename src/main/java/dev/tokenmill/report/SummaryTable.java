@@ -38,6 +38,11 @@ public final class SummaryTable {
         String text = t.text();
         if (records.stream().anyMatch(r -> r.energy() != null && Boolean.TRUE.equals(r.energy().clockBelow75pct())))
             text += "* the SM clock fell below 75% of the device's reference clock during the trial\n";
+        long calls = records.stream().map(r -> r.time().callsPerSample()).filter(c -> c != null)
+                .mapToLong(Long::longValue).max().orElse(1);
+        if (calls > 1)
+            text += "p50, p99: of samples that are each the mean time per call over many calls (a GPU times whole"
+                    + " CUDA-graph replays, up to " + calls + " calls), not of single calls\n";
         if (ceilings != null) {
             text += "of probes: of the roofline this run measured with probes, not with the kernels above: " + ceilings.text() + "\n";
             if (datasheet && ceilings.datasheet() != null)

@@ -25,7 +25,7 @@ package dev.tokenmill.tensor;
  * <p>Largest magnitudes: q about 4, k about 71 (the bias channels of slots past the end), v about 24: f16 holds them.
  * Logits stay between about -15 and 50, so no fp32 exponential of a difference of logits underflows to a subnormal
  * (which would also slow a CPU kernel down). Every value is a function of the seed and the element's index
- * ({@link Noise}), so rows fill in parallel.
+ * ({@link RandomStreams}), so rows fill in parallel.
  */
 final class AttentionInputs {
     /** Standard deviation of the random part of the logits, after the 1/√D scale. */
@@ -79,11 +79,11 @@ final class AttentionInputs {
             double fourth = 0;
             for (int i = 0; i < d; i++) {
                 int at = g * d + i;
-                double c = Math.pow(2, Noise.uniform(stream(CHANNEL), at));
+                double c = Math.pow(2, RandomStreams.uniform(stream(CHANNEL), at));
                 qkScale[at] = (float) c;
                 if (!isBias(i)) fourth += Math.pow(c, 4);
-                vScale[at] = (float) Math.pow(2, 4 * Noise.uniform(stream(V_CHANNEL), at));
-                vDrift[at] = (float) Noise.uniform(stream(DRIFT), at);
+                vScale[at] = (float) Math.pow(2, 4 * RandomStreams.uniform(stream(V_CHANNEL), at));
+                vDrift[at] = (float) RandomStreams.uniform(stream(DRIFT), at);
             }
             // q_i = a·c_i·ξ, k_i = a·c_i·η with ξ, η uniform in [-1, 1] (variance 1/3): var(q·k/√D) = a⁴·Σc⁴ / (9D)
             double a = Math.pow(9 * d * LOGIT_STD * LOGIT_STD / fourth, 0.25);
@@ -92,13 +92,13 @@ final class AttentionInputs {
         qSink = new float[hq];
         qRecent = new float[hq];
         for (int h = 0; h < hq; h++) {
-            double sink = 0.2 + 1.2 * Noise.unit(stream(HEAD), h);
+            double sink = 0.2 + 1.2 * RandomStreams.unit(stream(HEAD), h);
             qSink[h] = (float) (Q_BIAS * sink);
             qRecent[h] = (float) (Q_BIAS * (BIAS_WEIGHT - sink));
         }
     }
 
-    private long stream(long tag) { return Noise.stream(seed, tag); }
+    private long stream(long tag) { return RandomStreams.stream(seed, tag); }
 
     private boolean isBias(int i) { return i == sinkA || i == sinkB || i == recentA || i == recentB; }
 
@@ -108,7 +108,7 @@ final class AttentionInputs {
         long noise = stream(Q);
         for (int i = 0; i < d; i++) {
             float x = i == sinkA || i == sinkB ? qSink[h] : i == recentA || i == recentB ? qRecent[h]
-                    : (float) (qkScale[g * d + i] * Noise.uniform(noise, row * d + i));
+                    : (float) (qkScale[g * d + i] * RandomStreams.uniform(noise, row * d + i));
             q.set(at + i, x);
         }
     }
@@ -125,9 +125,9 @@ final class AttentionInputs {
         for (int i = 0; i < d; i++) {
             int c = g * d + i;
             float x = i == sinkA || i == sinkB ? sink : i == recentA || i == recentB ? recent
-                    : (float) (qkScale[c] * Noise.uniform(kNoise, row * d + i));
+                    : (float) (qkScale[c] * RandomStreams.uniform(kNoise, row * d + i));
             k.set(at + i, x);
-            v.set(at + i, (float) (vScale[c] * (0.5 * Noise.uniform(vNoise, row * d + i) + vDrift[c] * drift)));
+            v.set(at + i, (float) (vScale[c] * (0.5 * RandomStreams.uniform(vNoise, row * d + i) + vDrift[c] * drift)));
         }
     }
 
@@ -136,7 +136,7 @@ final class AttentionInputs {
         if (pos >= len) return BEYOND;
         if (pos == 0) return SINK;
         for (int j = 1; j < SINKS; j++)
-            if (pos == 1 + (int) (Noise.unit(stream(SINK_AT), place(seq, g, j)) * Math.max(1, len / 2 - 1))) return SINK;
+            if (pos == 1 + (int) (RandomStreams.unit(stream(SINK_AT), place(seq, g, j)) * Math.max(1, len / 2 - 1))) return SINK;
         return 0;
     }
 
@@ -147,7 +147,7 @@ final class AttentionInputs {
         if (pos == len - 1) return trend + LATE_BOOST;
         int lateFrom = len - Math.max(1, len / 4);
         for (int j = 1; j < LATE; j++)
-            if (pos == lateFrom + (int) (Noise.unit(stream(SINK_AT), place(seq, g, SINKS + j)) * (len - lateFrom)))
+            if (pos == lateFrom + (int) (RandomStreams.unit(stream(SINK_AT), place(seq, g, SINKS + j)) * (len - lateFrom)))
                 return trend + LATE_BOOST;
         return trend;
     }

@@ -87,7 +87,7 @@ public final class HostTensor implements AutoCloseable {
      */
     public void fillRandom(long seed, long first) {
         Chunks.forEach(elements, Chunks.SIZE, (from, to) -> {
-            for (long i = from; i < to; i++) set(i, (float) Noise.uniform(seed, first + i));
+            for (long i = from; i < to; i++) set(i, (float) RandomStreams.uniform(seed, first + i));
         });
     }
 
@@ -98,14 +98,6 @@ public final class HostTensor implements AutoCloseable {
             case BF16 -> { for (long i = 0; i < elements; i++) segment.setAtIndex(U16, i, Floats.BF16_NAN); }
             case F16 -> { for (long i = 0; i < elements; i++) segment.setAtIndex(U16, i, Floats.F16_NAN); }
         }
-    }
-
-    /** The values widened to float (for checks and small tensors). */
-    public float[] toFloatArray() {
-        if (elements > Integer.MAX_VALUE - 8) throw new IllegalStateException("tensor too large for a float[]");
-        float[] out = new float[(int) elements];
-        for (int i = 0; i < out.length; i++) out[i] = get(i);
-        return out;
     }
 
     /** A new tensor with the same values in another dtype (rounded to nearest even). */

@@ -69,7 +69,7 @@ public sealed interface Operands extends AutoCloseable {
             DType t = s.dtype();
             HostTensor y = HostTensor.allocate(t, s.m(), s.n());
             y.poison();
-            return new Linear(s, operand(t, Noise.stream(seed, 1), s.m(), s.k()), operand(t, Noise.stream(seed, 2), s.n(), s.k()), y);
+            return new Linear(s, operand(t, RandomStreams.stream(seed, 1), s.m(), s.k()), operand(t, RandomStreams.stream(seed, 2), s.n(), s.k()), y);
         }
 
         /** Whether row {@code r} of x or w holds small integers. */
@@ -77,13 +77,13 @@ public sealed interface Operands extends AutoCloseable {
 
         private static HostTensor operand(DType t, long seed, int rows, int k) {
             HostTensor o = HostTensor.allocate(t, rows, k);
-            long scales = Noise.stream(seed, 0);
+            long scales = RandomStreams.stream(seed, 0);
             Chunks.forEach(rows, Math.max(1, Chunks.SIZE / k), (from, to) -> {
                 for (int r = (int) from; r < to; r++) {
-                    int e = MIN_SCALE + (int) (Noise.unit(scales, r) * (MAX_SCALE - MIN_SCALE + 1));
+                    int e = MIN_SCALE + (int) (RandomStreams.unit(scales, r) * (MAX_SCALE - MIN_SCALE + 1));
                     for (int i = 0; i < k; i++) {
                         long at = (long) r * k + i;
-                        double u = Noise.uniform(seed, at);
+                        double u = RandomStreams.uniform(seed, at);
                         o.set(at, isExactRow(r) ? (float) (Math.floor((u + 1) * (INT_RANGE + 0.5)) - INT_RANGE)
                                                 : (float) Math.scalb(u, e));
                     }
@@ -205,8 +205,8 @@ public sealed interface Operands extends AutoCloseable {
                         cache.k().set(cache.offset(b, c.seqLen(b), h) + i, Float.NaN);
                         cache.v().set(cache.offset(b, c.seqLen(b), h) + i, Float.NaN);
                     }
-            return new Append(s, seed, HostTensor.random(t, Noise.stream(seed, 1), c.batch(), c.kvHeads(), c.headDim()),
-                    HostTensor.random(t, Noise.stream(seed, 2), c.batch(), c.kvHeads(), c.headDim()), cache);
+            return new Append(s, seed, HostTensor.random(t, RandomStreams.stream(seed, 1), c.batch(), c.kvHeads(), c.headDim()),
+                    HostTensor.random(t, RandomStreams.stream(seed, 2), c.batch(), c.kvHeads(), c.headDim()), cache);
         }
 
         /**
@@ -217,7 +217,7 @@ public sealed interface Operands extends AutoCloseable {
             into.fillRandom(background(seed, values), from);
         }
 
-        private static long background(long seed, boolean values) { return Noise.stream(seed, values ? 4 : 3); }
+        private static long background(long seed, boolean values) { return RandomStreams.stream(seed, values ? 4 : 3); }
 
         @Override public void close() { k.close(); v.close(); cache.close(); }
     }

@@ -31,8 +31,8 @@ class ArchitectureTest {
     static {
         MAY_USE.put("cli", List.of("measure", "report", "rollup", "backends", "backend", "reference", "tensor", "op", "root"));
         MAY_USE.put("bench", List.of("jmh", "ptx", "op", "root"));
-        MAY_USE.put("measure", List.of("jmh", "report", "rollup", "backends", "cpu", "energy", "backend", "reference",
-                "tensor", "op", "root"));
+        MAY_USE.put("measure", List.of("jmh", "report", "rollup", "backends", "energy", "backend", "reference", "tensor",
+                "op", "root"));
         MAY_USE.put("jmh", List.of("report", "backends", "energy", "backend", "reference", "op", "root"));
         MAY_USE.put("report", List.of("rollup", "backend", "op", "root"));
         MAY_USE.put("rollup", List.of("op"));

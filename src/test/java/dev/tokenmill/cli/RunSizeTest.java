@@ -36,6 +36,9 @@ class RunSizeTest {
         assertFalse(quick.out().contains("dtype=f32"));
         Cli.Result cpuFull = Cli.run("run", "--backend", "cpu", "--dry-run", "--full", "--suite", "decode");
         assertTrue(cpuFull.out().startsWith("tokenmill: the full plan"), cpuFull.out());
+        Cli.Result both = Cli.run("run", "--backend", "cpu", "--dry-run", "--json");
+        assertEquals(2, both.code());
+        assertEquals("tokenmill: --dry-run lists a plan and --json prints a result file; give one\n", both.err());
     }
 
     @Test

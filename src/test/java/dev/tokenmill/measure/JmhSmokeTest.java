@@ -1,5 +1,6 @@
 package dev.tokenmill.measure;
 
+import dev.tokenmill.jmh.ForkFlags;
 import dev.tokenmill.report.Ceilings;
 import dev.tokenmill.op.Workloads;
 import dev.tokenmill.energy.EnergyBaseline;
@@ -94,6 +95,20 @@ class JmhSmokeTest {
         assertEquals("DecodeBenchmarks.linear", progress.skipped().get(0).benchmark());
         assertEquals("fake-offline", progress.skipped().get(0).params().get("backend"));
         assertTrue(!text.toString().contains("\tat "), "no stack trace in the progress:\n" + text);
+    }
+
+    @Test
+    void aBenchmarkVmThatDiesIsASkipWithItsExitCode() throws Exception {
+        JmhProgress progress = new JmhProgress(new PrintWriter(new StringWriter(), true));
+        var options = new OptionsBuilder().include("DecodeBenchmarks\\.linear")
+                .param("backend", "fake-crashing").param("model", "llama-3.2-1b").param("dtype", "f16")
+                .param("batch", "1").param("projection", "o")
+                .forks(1).warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(50))
+                .jvmArgsAppend(ForkFlags.ALL.toArray(String[]::new))
+                .shouldFailOnError(false).build();
+        assertTrue(new Runner(options, progress).run().isEmpty());
+        assertEquals(1, progress.skipped().size(), "a crashed trial is listed, not dropped");
+        assertEquals("the benchmark VM died: forked VM failed with exit code 137", progress.skipped().get(0).reason());
     }
 
     @Test

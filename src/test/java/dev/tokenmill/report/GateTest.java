@@ -159,6 +159,28 @@ class GateTest {
     }
 
     @Test
+    void aRecordTheNewRunLostOrAPartialNewRunFailsTheGate() throws Exception {
+        // same plan, same times, one record gone: a kernel that now fails verification or a fork that crashed
+        Path lost = copy("lost", (r, i) -> i == 4 ? null : r.samples().all());
+        assertEquals(3, tokenmill("compare", BASE.toString(), lost.toString(), "--max-regression", "5%"), out.toString());
+        assertTrue(err.toString().startsWith("tokenmill: 1 record of " + BASE + " not measured by the new run: decode decode"),
+                err.toString());
+        assertTrue(out.toString().contains("**Failed**: 1 record was not measured"), out.toString());
+
+        ResultFile whole = ResultFiles.read(BASE);
+        ResultFile.RunInfo r = whole.run();
+        ResultFile partial = new ResultFile(whole.schema(), whole.created(), whole.tokenmill(), new ResultFile.RunInfo(
+                r.suite(), r.backend(), r.model(), r.dtypes(), r.quick(), r.jmh(), r.plan(), "stopped by SIGTERM after 6 trial(s)"),
+                whole.device(), whole.clocks(), whole.host(), whole.ceilings(), whole.energy(), whole.records(),
+                whole.skipped(), whole.rollup(), whole.jmh());
+        Path partialFile = dir.resolve("partial.json");
+        Files.writeString(partialFile, ResultFiles.JSON.writeValueAsString(partial));
+        err.getBuffer().setLength(0);
+        assertEquals(3, tokenmill("compare", BASE.toString(), partialFile.toString(), "--max-regression", "5%"));
+        assertEquals("tokenmill: the new run is partial (stopped by SIGTERM after 6 trial(s))\n", err.toString());
+    }
+
+    @Test
     void aGateNeedsTwoFilesWithSamplesAndAPercentage() {
         assertEquals(Main.USAGE, tokenmill("compare", BASE.toString(), fixture("fake-9000.json").toString(),
                 "--max-regression", "5%"));

@@ -19,7 +19,7 @@ import java.util.Map;
  * busy-waits for the op's roofline time at {@link #TFLOPS} and {@link #GBS}, and its peak probe for its FLOPs at
  * {@link #TFLOPS}. Registered as a service, so
  * benchmarks find it as {@code -p backend=fake}; {@code fake-wrong} fails verification, {@code fake-offline}
- * is unavailable, {@code fake-broken} throws from verification.
+ * is unavailable, {@code fake-broken} throws from verification, {@code fake-crashing} kills its VM.
  */
 public class FakeBackend implements Backend {
     public static final double TFLOPS = 50, GBS = 2000;
@@ -44,6 +44,16 @@ public class FakeBackend implements Backend {
     /** Not usable here. */
     public static final class Offline extends FakeBackend {
         public Offline() { super("fake-offline", true, false); }
+    }
+
+    /** Its device takes the whole benchmark VM down when an op is prepared, as a native fault or the OOM killer does. */
+    public static final class Crashing extends FakeBackend {
+        public Crashing() { super("fake-crashing", true, true); }
+
+        @Override public PreparedOp prepare(OpSpec spec, PrepareOptions options) {
+            Runtime.getRuntime().halt(137);
+            throw new AssertionError("halted");
+        }
     }
 
     /** Its kernel faults: verification throws, as a GPU's does after an illegal address. Counts its open ops. */

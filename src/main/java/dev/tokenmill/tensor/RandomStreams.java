@@ -6,10 +6,10 @@ package dev.tokenmill.tensor;
  * what it held before the append). The mixing function is SplitMix64's, the one {@link java.util.SplittableRandom}
  * applies to its counter.
  */
-final class Noise {
+final class RandomStreams {
     private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
-    private Noise() {}
+    private RandomStreams() {}
 
     /** 64 random bits: element {@code i} of stream {@code seed}. */
     static long bits(long seed, long i) {

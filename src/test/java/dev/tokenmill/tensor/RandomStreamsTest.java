@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-class NoiseTest {
+class RandomStreamsTest {
     /** Element i of a stream is the i-th draw of the JDK's SplittableRandom: random tensors keep the values they had. */
     @Test
     void elementIIsSplittableRandomsIthDraw() {
@@ -14,9 +14,9 @@ class NoiseTest {
             SplittableRandom rnd = new SplittableRandom(seed);
             for (long i = 0; i < 1000; i++) {
                 double draw = rnd.nextDouble();
-                assertEquals(draw * 2 - 1, Noise.uniform(seed, i), "seed " + seed + ", element " + i);
+                assertEquals(draw * 2 - 1, RandomStreams.uniform(seed, i), "seed " + seed + ", element " + i);
             }
-            assertEquals(new SplittableRandom(seed).nextDouble(), Noise.unit(seed, 0));
+            assertEquals(new SplittableRandom(seed).nextDouble(), RandomStreams.unit(seed, 0));
         }
     }
 }
