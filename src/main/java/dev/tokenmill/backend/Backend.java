@@ -44,8 +44,9 @@ public interface Backend extends AutoCloseable {
     default Optional<String> cannotTime() { return Optional.empty(); }
 
     /**
-     * Every kernel entry point of the code this backend has loaded so far, with its launches, verified calls and
-     * findings; empty where the backend does not look inside its kernels (the CPU, a GPU). Ask before closing.
+     * Every kernel entry point of this backend's code (the PTX emulator: every module of the PTX it runs), with its
+     * launches, verified calls and findings since the backend opened; empty where the backend does not look inside
+     * its kernels (the CPU, a GPU). Ask before closing.
      */
     default List<EntryTally> entryTallies() { return List.of(); }
 

@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
  * {@code tokenmill verify}: every op kind in every dtype, on small random and awkward shapes ({@link VerifyCases}),
  * and each dtype's compute-peak probe, on every working backend, against the float64 reference (the probes: their
  * exact value). One line per check, a count, exit 1 if any fails. A backend that looks inside its kernels (the PTX
- * emulator) then lists every entry point of the modules it loaded, with its launches, verified calls and findings.
+ * emulator) then lists every entry point of its kernel modules, with its launches, verified calls and findings.
  *
  * <p>Without {@code --backend} the emulator is one of the backends checked: it works everywhere, and it is the only
  * check of the CUDA kernels on a machine without a GPU; the full set of cases takes it some 10 s on 2 cores.
@@ -102,7 +102,7 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     /**
-     * Every entry point of the modules the backend loaded: launches, verified calls that launched it (passed, failed)
+     * Every entry point of the backend's kernel modules: launches, verified calls that launched it (passed, failed)
      * and findings, and how many entries never ran.
      */
     static String entryTable(String backend, List<EntryTally> entries) {
@@ -111,7 +111,7 @@ final class VerifyCommand implements Callable<Integer> {
             t.add(List.of(e.module(), e.entry(), String.valueOf(e.launches()), String.valueOf(e.passedCases()),
                     String.valueOf(e.failedCases()), String.valueOf(e.findings())));
         long idle = entries.stream().filter(e -> e.launches() == 0).count();
-        return backend + ": every PTX entry of the loaded modules (launches; verified calls that launched it, passed and "
+        return backend + ": every PTX entry of the kernel modules (launches; verified calls that launched it, passed and "
                 + "failed; findings):\n" + t.text() + backend + ": " + (entries.size() - idle) + " of " + entries.size()
                 + " entries launched" + (idle == 0 ? "" : ", " + idle + " never (listed with 0)") + "\n";
     }

@@ -5,6 +5,7 @@ import dev.tokenmill.backend.EntryTally;
 import dev.tokenmill.backend.KernelCounters;
 import dev.tokenmill.reference.Verification;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +22,7 @@ final class CudaDevice implements AutoCloseable {
     private final Driver driver;
     private final PtxLibrary ptx;
     private final DeviceProperties properties;
-    /** In load order, so that the entry table lists the families as they were first used. */
-    private final Map<String, KernelModule> modules = new LinkedHashMap<>();
+    private final Map<String, KernelModule> modules = new HashMap<>();
     private final EntryLedger ledger = new EntryLedger();
 
     /** A device whose kernels come from the jar. */
@@ -91,10 +91,17 @@ final class CudaDevice implements AutoCloseable {
     /** A verdict and, from an inspecting driver, the counters of the call. */
     record Judged(Verification verification, Optional<KernelCounters> counters) {}
 
-    /** Every entry of the modules loaded so far, with what the driver saw of it (all zeros unless it inspects). */
+    /**
+     * Every entry of every kernel family's PTX (the module loaded, or the one that would load), with what the driver
+     * saw of it: all zeros for an entry never launched, and everywhere unless the driver inspects.
+     */
     synchronized List<EntryTally> tallies() {
         Map<String, PtxSource> sources = new LinkedHashMap<>();
-        modules.forEach((family, m) -> sources.put(family, m.source()));
+        for (String family : CudaKernels.FAMILIES) {
+            KernelModule m = modules.get(family);
+            Optional<PtxSource> source = m != null ? Optional.of(m.source()) : ptx.find(family, computeCapability());
+            source.ifPresent(s -> sources.put(family, s));
+        }
         return ledger.tallies(sources);
     }
 

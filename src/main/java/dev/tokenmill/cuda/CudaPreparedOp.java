@@ -147,8 +147,11 @@ final class CudaPreparedOp implements PreparedOp {
         stream.synchronize();
     }
 
-    /** Device time between two CUDA events, never the host's clock (see the class comment). */
-    @Override public String clock() { return "device_events"; }
+    /**
+     * Device time between two CUDA events, never the host's clock (see the class comment); {@code none} on a driver
+     * whose events cannot time (the PTX emulator).
+     */
+    @Override public String clock() { return device.driver().cannotTime().isPresent() ? "none" : "device_events"; }
 
     /** Whole graph replays: {@code calls} rounded up to a multiple of the graph's calls (captured here if not yet). */
     @Override public int timedCalls(int calls) {

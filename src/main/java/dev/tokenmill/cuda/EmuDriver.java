@@ -184,8 +184,8 @@ final class EmuDriver implements Driver {
     }
 
     @Override public Optional<String> cannotTime() {
-        return Optional.of("the emu backend executes the PTX in tokenmill's interpreter on the CPU and measures no time: "
-                + "it verifies, checks and counts (time kernels with --backend cuda on a GPU)");
+        return Optional.of("the emu backend runs the PTX in tokenmill's interpreter on the CPU: it verifies, checks and "
+                + "counts, and measures no time");
     }
 
     @Override public boolean inspects() { return true; }

@@ -98,8 +98,10 @@ public class GpuBackend implements Backend {
         return cannotTime;
     }
 
-    /** Every entry of the modules loaded since the device opened; zeros unless the driver looks inside its kernels. */
-    @Override public synchronized List<EntryTally> entryTallies() { return device == null ? List.of() : device.tallies(); }
+    /** Every entry of every family's PTX since the device opened, where the driver looks inside its kernels. */
+    @Override public synchronized List<EntryTally> entryTallies() {
+        return device == null || !device.driver().inspects() ? List.of() : device.tallies();
+    }
 
     /** Releases the device: unloads the modules and closes the driver (a GPU's primary context is released). */
     @Override public synchronized void close() {

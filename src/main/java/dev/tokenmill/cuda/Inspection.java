@@ -2,6 +2,7 @@ package dev.tokenmill.cuda;
 
 import dev.tokenmill.backend.KernelCounters;
 import dev.tokenmill.ptx.check.Finding;
+import dev.tokenmill.ptx.check.FindingKind;
 import dev.tokenmill.ptx.count.Counters;
 import dev.tokenmill.ptx.count.Occupancy;
 import dev.tokenmill.ptx.count.SmSpec;
@@ -9,10 +10,13 @@ import dev.tokenmill.ptx.exec.LaunchReport;
 import dev.tokenmill.ptx.ir.OpClass;
 import dev.tokenmill.reference.Verification;
 
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * What an inspecting {@link Driver} saw inside the launches of one call: findings, which fail the call's verification
@@ -33,13 +37,22 @@ record Inspection(List<KernelRun> runs) {
         return runs.stream().flatMap(r -> r.report().findings().stream()).toList();
     }
 
-    /** {@code values} (the host's check of the outputs), failed by the first findings when there are any. */
+    /**
+     * {@code values} (the host's check of the outputs), failed by the findings when there are any: the first few in
+     * full, the rest counted by kind. Kinds come in {@link FindingKind}'s order (memcheck, racecheck, synccheck, cp.async,
+     * initcheck), so that a race comes before the reads of unwritten memory it causes; launch order within a kind.
+     */
     Verification judge(Verification values) {
-        List<Finding> all = findings();
+        List<Finding> all = findings().stream().sorted(Comparator.comparing(Finding::kind)).toList();
         if (all.isEmpty()) return values;
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < Math.min(FINDINGS_NAMED, all.size()); i++) text.append(i == 0 ? "" : "; ").append(all.get(i));
-        if (all.size() > FINDINGS_NAMED) text.append("; and ").append(all.size() - FINDINGS_NAMED).append(" more findings");
+        if (all.size() > FINDINGS_NAMED) {
+            Map<FindingKind, Long> rest = all.subList(FINDINGS_NAMED, all.size()).stream()
+                    .collect(Collectors.groupingBy(Finding::kind, () -> new EnumMap<>(FindingKind.class), Collectors.counting()));
+            text.append("; and ").append(all.size() - FINDINGS_NAMED).append(" more: ").append(rest.entrySet().stream()
+                    .map(e -> e.getValue() + " " + e.getKey().tool + " " + e.getKey()).collect(Collectors.joining(", ")));
+        }
         return values.failedBy(text.toString());
     }
 
