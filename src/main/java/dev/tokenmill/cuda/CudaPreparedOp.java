@@ -208,10 +208,17 @@ final class CudaPreparedOp implements PreparedOp {
         int calls = sets.size(), maxCalls = Math.max(1, MAX_GRAPH_CALLS / sets.size()) * sets.size();
         while (true) {
             Driver.Graph g = capture(calls);
-            start.record(stream);
-            g.launch(stream);
-            stop.record(stream);
-            double seconds = stop.millisSince(start) * 1e-3;
+            double seconds;
+            try {
+                start.record(stream);
+                g.launch(stream);
+                stop.record(stream);
+                seconds = stop.millisSince(start) * 1e-3;
+            } catch (RuntimeException e) { // a faulted kernel, or events that cannot time (the emulator's)
+                RuntimeException cleanup = Resources.closeAll(List.of(g));
+                if (cleanup != null) e.addSuppressed(cleanup);
+                throw e;
+            }
             if (seconds >= MIN_REPLAY_SECONDS || calls >= maxCalls) {
                 graph = g;
                 graphCalls = calls;
