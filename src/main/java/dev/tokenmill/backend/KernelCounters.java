@@ -23,7 +23,8 @@ import java.util.Map;
  */
 public record KernelCounters(List<Launch> launches, Map<String, Long> warpInstructionsByClass, long threadInstructions,
                              long tensorFlops, Traffic globalLoads, Traffic globalStores, Shared sharedLoads,
-                             Shared sharedStores, long ldmatrixRequests, long ldmatrixWavefronts, long cpAsyncBytes, long cpAsyncGlobalBytes,
+                             Shared sharedStores, long ldmatrixRequests, long ldmatrixWavefronts, long cpAsyncBytes,
+                             long cpAsyncGlobalBytes,
                              long barriers) {
     public KernelCounters {
         launches = List.copyOf(launches);

@@ -145,7 +145,8 @@ record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, 
         line(out, "verification", verification.summary());
         if (untimed != null) line(out, "timing", "none: " + untimed);
         if (counters != null) {
-            out.println("counters      (what the kernels did in the verified call, summed over its launches: facts of the PTX on this shape, not timings)");
+            out.println("counters      (what the kernels did in the verified call, summed over its launches: facts of the "
+                    + "PTX on this shape, not timings)");
             for (Map.Entry<String, String> l : CounterReport.lines(counters, spec))
                 out.println(String.format(Locale.ROOT, "  %-13s %s", l.getKey(), l.getValue()));
         }

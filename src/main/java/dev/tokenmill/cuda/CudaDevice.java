@@ -14,9 +14,10 @@ import java.util.Optional;
 /**
  * The device the launchers run on: an open {@link Driver}, its properties, the kernel modules loaded into it (once
  * per family, on first use, from its {@link PtxLibrary}), and, when the driver looks inside its kernels (the PTX
- * emulator), what it saw per entry point ({@link #judge}, {@link #tallies()}). Callers make the device current on their thread ({@link #makeCurrent()})
- * before any driver call, since JMH may run setup and benchmark on different threads. {@link #close()} unloads
- * the modules and closes the driver; close the ops prepared on the device first (their memory lives in it).
+ * emulator), what it saw per entry point ({@link #judge}, {@link #tallies()}). Callers make the device current on
+ * their thread ({@link #makeCurrent()}) before any driver call, since JMH may run setup and benchmark on different
+ * threads. {@link #close()} unloads the modules and closes the driver; close the ops prepared on the device first
+ * (their memory lives in it).
  */
 final class CudaDevice implements AutoCloseable {
     private final Driver driver;

@@ -39,8 +39,8 @@ final class EmuDriver implements Driver {
      * an A100 108): on the small shapes the emulator runs, the launchers then take every path a real GPU takes at
      * model shapes (gemv splits K when N <= 60 and K holds at least 1024 vectors; decode cuts sequences into chunks
      * of 64 to 1024 tokens while batch x KV heads x chunks stays within 32; the copy probe's grid, capped at 64
-     * CTAs, loops over buffers beyond 1 MiB), while grids stay at tens of CTAs. With an A100's 108 SMs every small decode would be
-     * cut into 64-token chunks, and a peak probe would run 432 blocks.
+     * CTAs, loops over buffers beyond 1 MiB), while grids stay at tens of CTAs. With an A100's 108 SMs every small
+     * decode would be cut into 64-token chunks, and a peak probe would run 432 blocks.
      */
     static final int SMS = 8;
     /** Compute capability: the packaged PTX targets sm_80, and the interpreter executes its instruction set. */
@@ -130,7 +130,8 @@ final class EmuDriver implements Driver {
 
     @Override public synchronized void free(long address) {
         Long bytes = allocations.remove(address);
-        if (bytes == null) throw new IllegalStateException("freeing device address 0x" + Long.toHexString(address) + ", which is not allocated");
+        if (bytes == null)
+            throw new IllegalStateException("freeing device address 0x" + Long.toHexString(address) + ", which is not allocated");
         memory.free(address);
         allocated -= bytes;
     }
@@ -233,7 +234,8 @@ final class EmuDriver implements Driver {
         }
 
         @Override public Optional<Function> function(String name) {
-            return module.kernelNames().contains(name) ? Optional.of(new EmuFunction(family, module.kernel(name))) : Optional.empty();
+            if (!module.kernelNames().contains(name)) return Optional.empty();
+            return Optional.of(new EmuFunction(family, module.kernel(name)));
         }
 
         @Override public void close() {}
@@ -288,8 +290,8 @@ final class EmuDriver implements Driver {
             KernelParams p = kernel.newParams();
             List<KernelArgs.Value> values = args.values();
             if (values.size() != kernel.params().size())
-                throw new BackendException(kernel.name() + " declares " + kernel.params().size() + " parameters, the launcher passes "
-                        + values.size());
+                throw new BackendException(kernel.name() + " declares " + kernel.params().size() + " parameters, the "
+                        + "launcher passes " + values.size());
             for (int i = 0; i < values.size(); i++) {
                 if (values.get(i).bytes() != kernel.params().get(i).size())
                     throw new BackendException(kernel.name() + " parameter " + i + " is " + kernel.params().get(i).size()
@@ -303,7 +305,9 @@ final class EmuDriver implements Driver {
             return p.bytes();
         }
 
-        private static dev.tokenmill.ptx.exec.Dim3 ptx(Dim3 d) { return dev.tokenmill.ptx.exec.Dim3.of(d.x(), d.y(), d.z()); }
+        private static dev.tokenmill.ptx.exec.Dim3 ptx(Dim3 d) {
+            return dev.tokenmill.ptx.exec.Dim3.of(d.x(), d.y(), d.z());
+        }
     }
 
     private static final class EmuStream implements Stream {

@@ -49,7 +49,8 @@ record Inspection(List<KernelRun> runs) {
         for (int i = 0; i < Math.min(FINDINGS_NAMED, all.size()); i++) text.append(i == 0 ? "" : "; ").append(all.get(i));
         if (all.size() > FINDINGS_NAMED) {
             Map<FindingKind, Long> rest = all.subList(FINDINGS_NAMED, all.size()).stream()
-                    .collect(Collectors.groupingBy(Finding::kind, () -> new EnumMap<>(FindingKind.class), Collectors.counting()));
+                    .collect(Collectors.groupingBy(Finding::kind, () -> new EnumMap<>(FindingKind.class),
+                            Collectors.counting()));
             text.append("; and ").append(all.size() - FINDINGS_NAMED).append(" more: ").append(rest.entrySet().stream()
                     .map(e -> e.getValue() + " " + e.getKey().tool + " " + e.getKey()).collect(Collectors.joining(", ")));
         }
@@ -70,7 +71,8 @@ record Inspection(List<KernelRun> runs) {
                 new KernelCounters.Traffic(sum.globalLoadRequests, sum.globalLoadSectors, sum.globalLoadBytes),
                 new KernelCounters.Traffic(sum.globalStoreRequests, sum.globalStoreSectors, sum.globalStoreBytes),
                 new KernelCounters.Shared(sum.sharedLoadRequests, sum.sharedLoadWavefronts, sum.sharedLoadBankConflicts()),
-                new KernelCounters.Shared(sum.sharedStoreRequests, sum.sharedStoreWavefronts, sum.sharedStoreBankConflicts()),
+                new KernelCounters.Shared(sum.sharedStoreRequests, sum.sharedStoreWavefronts,
+                        sum.sharedStoreBankConflicts()),
                 sum.ldmatrixRequests, sum.ldmatrixWavefronts,
                 sum.cpAsyncBytes, sum.cpAsyncSourceBytes, sum.barriers);
     }
