@@ -3,6 +3,8 @@ package dev.tokenmill.backend;
 import dev.tokenmill.op.OpSpec;
 import dev.tokenmill.reference.Verification;
 
+import java.util.Optional;
+
 /**
  * An op ready to run on a device: operands allocated (possibly several rotating sets), kernel chosen.
  * Verify once, then time. Not thread-safe: one caller drives it.
@@ -21,6 +23,12 @@ public interface PreparedOp extends Timed, AutoCloseable {
      * the float64 reference.
      */
     Verification verify();
+
+    /**
+     * What the kernels of the last {@link #verify()} call did, counted inside them; empty where the backend does not
+     * look inside its kernels (only the PTX emulator does).
+     */
+    default Optional<KernelCounters> counters() { return Optional.empty(); }
 
     /** One call on the next operand set; complete when it returns. */
     void run();

@@ -5,6 +5,7 @@ import dev.tokenmill.backend.Backend;
 import dev.tokenmill.backend.BackendException;
 import dev.tokenmill.cpu.CpuBackend;
 import dev.tokenmill.cuda.CudaBackend;
+import dev.tokenmill.cuda.EmuBackend;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +22,8 @@ public final class BackendCatalog {
 
     private BackendCatalog() {}
 
-    /** tokenmill's own backends, available here or not. */
-    public static List<Backend> builtIn() { return List.of(new CpuBackend(), new CudaBackend()); }
+    /** tokenmill's own backends, available here or not: the CPU, a GPU, and the PTX emulator (available everywhere). */
+    public static List<Backend> builtIn() { return List.of(new CpuBackend(), new CudaBackend(), new EmuBackend()); }
 
     /** Every backend known: tokenmill's own, then the service-loaded ones. */
     public static List<Backend> all() {

@@ -30,6 +30,7 @@ final class DevicesCommand implements Callable<Integer> {
                 var d = b.device();
                 out.println(b.name() + ": " + d.name() + " [" + d.id() + "]");
                 d.properties().forEach((k, v) -> out.println("  " + k + ": " + v));
+                if (b.cannotTime().isPresent()) continue; // it measures nothing: no ceiling applies
                 Datasheet.match(d.name()).ifPresentOrElse(
                         s -> out.println(String.format(Locale.ROOT, "  datasheet (%s): %s f32, %s f16, %s bf16 dense; %s",
                                 s.name(), Figures.flops(s.f32Tflops()), Figures.flops(s.f16Tflops()),

@@ -6,8 +6,9 @@ import picocli.CommandLine.Option;
 
 /** The options every {@code op} subcommand shares: where to run, how long to time, how to print. */
 final class OpOptions {
-    @Option(names = "--backend", order = 100, paramLabel = "auto|cpu|cuda",
-            description = "Where to run: auto (the GPU when one works, else the CPU), cpu or cuda. Default: auto.")
+    @Option(names = "--backend", order = 100, paramLabel = "auto|cpu|cuda|emu",
+            description = "Where to run: auto (the GPU when one works, else the CPU), cpu, cuda, or emu (the CUDA kernels "
+                    + "in the PTX emulator: verified, then counted instead of timed). Default: auto.")
     String backend = Defaults.BACKEND;
 
     @Option(names = "--json", order = 101, description = "Print exactly one JSON object on stdout instead of the table.")

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenmill.backend.Bytes;
 import dev.tokenmill.backend.DeviceInfo;
+import dev.tokenmill.backend.KernelCounters;
 import dev.tokenmill.backend.WorkingSet;
 import dev.tokenmill.measure.LatencyStats;
 import dev.tokenmill.op.OpSpec;
@@ -24,20 +25,22 @@ import java.util.OptionalLong;
  * from the op's FLOP and byte counts at the median. {@code latency} is null when the op was not timed.
  * {@code clock} says what timed it ({@link dev.tokenmill.backend.PreparedOp#clock}); the timed calls rotated through
  * {@code sets} operand sets towards a working set of {@code targetBytes}. {@code origin} records where the shape came
- * from (model, projection); {@code auto} that --backend auto chose.
+ * from (model, projection); {@code auto} that --backend auto chose. A backend that cannot time (the PTX emulator)
+ * gives {@code untimed}, why, and {@code counters}, what its kernels did in the verified call (else both null).
  */
 record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, String clock, int sets,
                 long targetBytes, Verification verification, LatencyStats latency, Map<String, Object> origin,
-                boolean auto) {
+                boolean auto, String untimed, KernelCounters counters) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, String clock, int sets, long targetBytes,
              Verification verification, LatencyStats latency) {
-        this(spec, backend, device, variant, clock, sets, targetBytes, verification, latency, Map.of(), false);
+        this(spec, backend, device, variant, clock, sets, targetBytes, verification, latency, Map.of(), false, null, null);
     }
 
     OpReport withOrigin(Map<String, Object> origin, boolean auto) {
-        return new OpReport(spec, backend, device, variant, clock, sets, targetBytes, verification, latency, origin, auto);
+        return new OpReport(spec, backend, device, variant, clock, sets, targetBytes, verification, latency, origin, auto,
+                untimed, counters);
     }
 
     boolean timed() { return latency != null; }
@@ -103,7 +106,10 @@ record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, 
         v.put("tolerance", verification.tolerance());
         v.put("checked", verification.checked());
         if (!verification.passed()) v.put("worst", verification.worst());
+        v.put("failure", verification.failure().toString());
         j.put("verified", v);
+        j.put("untimed", untimed);
+        j.put("counters", counters == null ? null : CounterReport.json(counters, spec));
         try {
             return JSON.writeValueAsString(j);
         } catch (JsonProcessingException e) {
@@ -123,7 +129,8 @@ record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, 
             err.println("tokenmill: warning: the timing is not steady (" + String.join("; ", latency.unsteady())
                     + "); a longer --warmup or --min-time may help");
         if (verification.passed()) return 0;
-        err.println("tokenmill: " + variant + " gives wrong results, so it was not timed: " + verification.summary());
+        err.println("tokenmill: " + variant + (untimed == null ? " gives wrong results, so it was not timed: "
+                : " failed verification on the " + backend + " backend: ") + verification.summary());
         return 1;
     }
 
@@ -136,6 +143,13 @@ record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, 
         line(out, "device", device.name());
         line(out, "variant", variant);
         line(out, "verification", verification.summary());
+        if (untimed != null) line(out, "timing", "none: " + untimed);
+        if (counters != null) {
+            out.println("counters      (what the kernels did in the verified call, summed over its launches: facts of the "
+                    + "PTX on this shape, not timings)");
+            for (Map.Entry<String, String> l : CounterReport.lines(counters, spec))
+                out.println(String.format(Locale.ROOT, "  %-13s %s", l.getKey(), l.getValue()));
+        }
         if (!timed()) return;
         line(out, "latency", "median " + Figures.time(latency.p50Ms()) + "   p90 " + Figures.time(latency.p90Ms())
                 + "   p99 " + Figures.time(latency.p99Ms()) + "   p99.9 " + Figures.time(latency.p999Ms())

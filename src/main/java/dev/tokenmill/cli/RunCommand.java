@@ -21,6 +21,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** The main job: ceilings, then the JMH suites, a summary table, the model roll-up and a result file. */
@@ -32,7 +33,8 @@ final class RunCommand implements Callable<Integer> {
     String suite;
 
     @Option(names = "--backend", defaultValue = Defaults.BACKEND,
-            description = "auto (the GPU when one works, else the CPU), cpu or cuda (default: ${DEFAULT-VALUE})")
+            description = "auto (the GPU when one works, else the CPU), cpu or cuda (default: ${DEFAULT-VALUE}); emu, the PTX "
+                    + "emulator, measures nothing and is refused")
     String backend;
 
     @Option(names = "--model", defaultValue = Defaults.MODEL,
@@ -139,9 +141,18 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code auto} says which backend it picked and why; other names must work here. */
+    /**
+     * {@code auto} says which backend it picked and why; other names must work here, and time: a run of a backend that
+     * measures nothing (the PTX emulator) is bad input, refused in one sentence.
+     */
     private static Backend open(String name, PrintWriter log) {
         Backend b = BackendCatalog.select(name);
+        Optional<String> untimed = b.cannotTime();
+        if (untimed.isPresent()) {
+            b.close();
+            throw new IllegalArgumentException("run measures time, and " + untimed.get() + " ('verify --backend "
+                    + b.name() + "' and 'op ... --backend " + b.name() + "' give its checks and counters)");
+        }
         if (name.equalsIgnoreCase(BackendCatalog.AUTO) && b.name().equals("cpu"))
             try (Backend cuda = BackendCatalog.open("cuda")) {
                 log.println("tokenmill: no working GPU (" + cuda.availability().reason() + "); running on the CPU.");

@@ -17,7 +17,8 @@ import java.util.SplittableRandom;
 /**
  * The shapes {@code verify} checks: small, awkward on purpose (M = 1, sizes off the vector width 16 and tile
  * widths, lengths 1 and block size ± 1, GQA 1:1, 4:1, 8:1, MQA, both cache layouts, ragged lengths), plus
- * random ones from a seed. Every op kind in every dtype; {@code quick} keeps the first few awkward shapes of each.
+ * random ones from a seed. Every op kind in every dtype, and on a GPU (or the PTX emulator) every kernel entry point;
+ * {@code quick} keeps the first few awkward shapes of each.
  */
 final class VerifyCases {
     private static final int QUICK_PER_KIND = 3;
@@ -51,7 +52,14 @@ final class VerifyCases {
                 new LinearSpec(3, 64, 100, t),
                 new LinearSpec(16, 16, 16, t),     // exact vector widths
                 new LinearSpec(64, 48, 80, t),     // the largest skinny M
-                new LinearSpec(128, 130, 100, t)));
+                new LinearSpec(128, 130, 100, t),
+                // every GPU path: GEMV one row at a time, two rows with K split (N gives too few blocks), four rows
+                // with N off the 4-row block; tensor cores (16-bit, K % 8 == 0) with M and N past a 128 tile, K off
+                // the 32-wide step
+                new LinearSpec(1, 70, 264, t),
+                new LinearSpec(2, 40, 8200, t),
+                new LinearSpec(4, 33, 96, t),
+                new LinearSpec(130, 136, 72, t)));
         for (int i = 0; i < 2; i++) s.add(new LinearSpec(1 + rnd.nextInt(150), 1 + rnd.nextInt(200), 1 + rnd.nextInt(300), t));
         return s;
     }

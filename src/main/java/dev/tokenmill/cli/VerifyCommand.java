@@ -2,14 +2,18 @@ package dev.tokenmill.cli;
 
 import dev.tokenmill.Defaults;
 import dev.tokenmill.backend.Backend;
+import dev.tokenmill.backend.EntryTally;
+import dev.tokenmill.backend.PeakProbe;
 import dev.tokenmill.backends.BackendCatalog;
 import dev.tokenmill.backend.PrepareOptions;
 import dev.tokenmill.backend.PreparedOp;
 import dev.tokenmill.op.AppendSpec;
+import dev.tokenmill.op.DType;
 import dev.tokenmill.op.DecodeSpec;
 import dev.tokenmill.op.KvCache;
 import dev.tokenmill.op.OpSpec;
 import dev.tokenmill.reference.Verification;
+import dev.tokenmill.report.TextTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -23,13 +27,18 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code tokenmill verify}: every op kind in every dtype, on small random and awkward shapes ({@link VerifyCases}),
- * on every working backend, against the float64 reference. One line per check, a count, exit 1 if any fails.
+ * and each dtype's compute-peak probe, on every working backend, against the float64 reference (the probes: their
+ * exact value). One line per check, a count, exit 1 if any fails. A backend that looks inside its kernels (the PTX
+ * emulator) then lists every entry point of its kernel modules, with its launches, verified calls and findings.
+ *
+ * <p>Without {@code --backend} the emulator is one of the backends checked: it works everywhere, and it is the only
+ * check of the CUDA kernels on a machine without a GPU; the full set of cases takes it some 10 s on 2 cores.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Checks every kernel on every working backend against the float64 reference.")
 final class VerifyCommand implements Callable<Integer> {
-    @Option(names = "--backend", paramLabel = "auto|cpu|cuda",
-            description = "Check only this backend. Default: every backend that works here.")
+    @Option(names = "--backend", paramLabel = "auto|cpu|cuda|emu",
+            description = "Check only this backend. Default: every backend that works here (emu works everywhere).")
     String backend;
 
     @Option(names = "--quick", description = "A few shapes per op kind instead of all of them.")
@@ -53,11 +62,19 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 for (OpSpec spec : cases) {
                     Outcome o = check(b, spec);
-                    out.println(String.format(Locale.ROOT, "%-5s %-4s %-7s %-4s %s  %s", o.passed() ? "ok" : "FAIL",
-                            b.name(), spec.op(), spec.dtype().id(), describe(spec), o.detail()));
+                    out.println(line(o, b, spec.op(), spec.dtype(), describe(spec)));
                     if (o.passed()) passed++;
                     else failed++;
                 }
+                for (DType t : DType.values()) {
+                    Outcome o = checkPeak(b, t);
+                    if (o == null) continue;
+                    out.println(line(o, b, "peak", t, "compute-peak probe"));
+                    if (o.passed()) passed++;
+                    else failed++;
+                }
+                List<EntryTally> entries = b.entryTallies();
+                if (!entries.isEmpty()) out.print(entryTable(b.name(), entries));
             }
         }
         out.println("verify: " + (passed + failed) + " checks, " + passed + " passed, " + failed + " failed"
@@ -66,6 +83,38 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     private record Outcome(boolean passed, String detail) {}
+
+    private static String line(Outcome o, Backend b, String what, DType t, String shape) {
+        return String.format(Locale.ROOT, "%-5s %-4s %-7s %-4s %s  %s", o.passed() ? "ok" : "FAIL", b.name(), what, t.id(),
+                shape, o.detail());
+    }
+
+    /** The probe's one call against its exact value; null where the backend has no probe. */
+    private static Outcome checkPeak(Backend b, DType t) {
+        try (PeakProbe probe = b.preparePeak(t)) {
+            Verification v = probe.verify();
+            return new Outcome(v.passed(), probe.variant() + " " + v.summary());
+        } catch (UnsupportedOperationException e) {
+            return null;
+        } catch (RuntimeException e) {
+            return new Outcome(false, String.valueOf(e.getMessage()));
+        }
+    }
+
+    /**
+     * Every entry point of the backend's kernel modules: launches, verified calls that launched it (passed, failed)
+     * and findings, and how many entries never ran.
+     */
+    static String entryTable(String backend, List<EntryTally> entries) {
+        TextTable t = new TextTable(List.of("module", "entry", "launches", "passed", "failed", "findings"));
+        for (EntryTally e : entries)
+            t.add(List.of(e.module(), e.entry(), String.valueOf(e.launches()), String.valueOf(e.passedCases()),
+                    String.valueOf(e.failedCases()), String.valueOf(e.findings())));
+        long idle = entries.stream().filter(e -> e.launches() == 0).count();
+        return backend + ": every PTX entry of the kernel modules (launches; verified calls that launched it, passed and "
+                + "failed; findings):\n" + t.text() + backend + ": " + (entries.size() - idle) + " of " + entries.size()
+                + " entries launched" + (idle == 0 ? "" : ", " + idle + " never (listed with 0)") + "\n";
+    }
 
     /** One check; a kernel that throws fails its check, and the other checks still run. */
     private Outcome check(Backend b, OpSpec spec) {

@@ -1,5 +1,6 @@
 package dev.tokenmill.cuda;
 
+import dev.tokenmill.backend.KernelCounters;
 import dev.tokenmill.tensor.Operands;
 import dev.tokenmill.backend.PrepareOptions;
 import dev.tokenmill.backend.PreparedOp;
@@ -9,6 +10,7 @@ import dev.tokenmill.reference.Verifier;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
@@ -60,6 +62,8 @@ final class CudaPreparedOp implements PreparedOp {
     private final LongSupplier hostNanos;
     private Driver.Graph graph;
     private int graphCalls, next;
+    /** What an inspecting driver counted in the last verification. */
+    private Optional<KernelCounters> counters = Optional.empty();
     /** Device seconds of one replay, and host seconds the last timed section took to enqueue. */
     private double replaySeconds = Double.NaN, enqueueSeconds;
 
@@ -120,16 +124,22 @@ final class CudaPreparedOp implements PreparedOp {
 
     @Override public int sets() { return sets.size(); }
 
+    /** The outputs against the reference; on an inspecting driver (the PTX emulator) any finding fails it too. */
     @Override public Verification verify() {
         device.makeCurrent();
         try (Operands host = Operands.create(spec, verificationSeed); DeviceOperands d = DeviceOperands.upload(device.driver(), host)) {
             device.synchronize();
+            device.settle();
             kernel.launch(d, stream);
             stream.synchronize();
             d.downloadOutputs(host);
-            return Verifier.check(host);
+            CudaDevice.Judged judged = device.judge(Verifier.check(host));
+            counters = judged.counters();
+            return judged.verification();
         }
     }
+
+    @Override public Optional<KernelCounters> counters() { return counters; }
 
     @Override public void run() {
         device.makeCurrent();
@@ -137,8 +147,11 @@ final class CudaPreparedOp implements PreparedOp {
         stream.synchronize();
     }
 
-    /** Device time between two CUDA events, never the host's clock (see the class comment). */
-    @Override public String clock() { return "device_events"; }
+    /**
+     * Device time between two CUDA events, never the host's clock (see the class comment); {@code none} on a driver
+     * whose events cannot time (the PTX emulator).
+     */
+    @Override public String clock() { return device.driver().cannotTime().isPresent() ? "none" : "device_events"; }
 
     /** Whole graph replays: {@code calls} rounded up to a multiple of the graph's calls (captured here if not yet). */
     @Override public int timedCalls(int calls) {
@@ -195,10 +208,17 @@ final class CudaPreparedOp implements PreparedOp {
         int calls = sets.size(), maxCalls = Math.max(1, MAX_GRAPH_CALLS / sets.size()) * sets.size();
         while (true) {
             Driver.Graph g = capture(calls);
-            start.record(stream);
-            g.launch(stream);
-            stop.record(stream);
-            double seconds = stop.millisSince(start) * 1e-3;
+            double seconds;
+            try {
+                start.record(stream);
+                g.launch(stream);
+                stop.record(stream);
+                seconds = stop.millisSince(start) * 1e-3;
+            } catch (RuntimeException e) { // a faulted kernel, or events that cannot time (the emulator's)
+                RuntimeException cleanup = Resources.closeAll(List.of(g));
+                if (cleanup != null) e.addSuppressed(cleanup);
+                throw e;
+            }
             if (seconds >= MIN_REPLAY_SECONDS || calls >= maxCalls) {
                 graph = g;
                 graphCalls = calls;

@@ -1,6 +1,7 @@
 package dev.tokenmill.cuda;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -11,7 +12,8 @@ import java.util.Optional;
  * implementation:
  * <ul>
  *   <li>{@link NvidiaDriver}: the NVIDIA driver through JCuda, on a real GPU;</li>
- *   <li>the PTX emulator's driver (to come, over {@code dev.tokenmill.ptx}), which runs the same PTX on the CPU.</li>
+ *   <li>{@link EmuDriver}: tokenmill's PTX interpreter ({@code dev.tokenmill.ptx}), which runs the same PTX on the
+ *   CPU, looks inside every launch ({@link #inspects()}) and measures no time ({@link #cannotTime()}).</li>
  * </ul>
  * An open driver holds the device (a GPU's primary context); {@link #close()} releases it. Device addresses are
  * plain {@code long}s, so an implementation chooses its own address space. Calls come from one thread at a time;
@@ -65,6 +67,24 @@ interface Driver extends AutoCloseable {
      * the capture. A launch that throws ends the capture and the exception propagates.
      */
     Graph capture(Stream stream, Runnable launches);
+
+    /**
+     * Why this driver's events cannot time work, or empty when {@link Event#millisSince} gives device time. The PTX
+     * emulator executes kernels instruction by instruction on the CPU: its time says nothing about a GPU's.
+     */
+    default Optional<String> cannotTime() { return Optional.empty(); }
+
+    /**
+     * Whether this driver looks inside the kernels it runs ({@link #takeRuns()}): the PTX emulator checks every access,
+     * barrier and collective as compute-sanitizer does and counts as Nsight Compute does; a GPU's driver does neither.
+     */
+    default boolean inspects() { return false; }
+
+    /**
+     * The launches this driver ran since the last call, oldest first, each with its findings and counters; always
+     * empty unless {@link #inspects()}.
+     */
+    default List<KernelRun> takeRuns() { return List.of(); }
 
     /** Releases the device: what the driver holds of it (a GPU's primary context). Memory not freed is lost. */
     @Override void close();

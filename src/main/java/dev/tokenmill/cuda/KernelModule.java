@@ -23,6 +23,9 @@ final class KernelModule implements AutoCloseable {
         return new KernelModule(ptx, driver.load(ptx));
     }
 
+    /** The PTX this module was loaded from. */
+    PtxSource source() { return source; }
+
     /** Whether the module holds a kernel of this name (an optional variant). */
     synchronized boolean has(String kernel) {
         if (functions.containsKey(kernel)) return true;
@@ -36,8 +39,8 @@ final class KernelModule implements AutoCloseable {
     /** The kernel named, which must exist (its absence means the PTX and this launcher disagree). */
     synchronized KernelFunction function(String kernel) {
         if (!has(kernel))
-            throw new BackendException("kernel " + kernel + " is missing from " + PtxTarget.resource(source.family(),
-                    source.target()) + ": the packaged PTX and this tokenmill build disagree");
+            throw new BackendException("kernel " + kernel + " is missing from " + source.origin()
+                    + ": that PTX and this tokenmill build disagree");
         return functions.get(kernel);
     }
 

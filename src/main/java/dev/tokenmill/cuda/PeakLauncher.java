@@ -28,6 +28,11 @@ final class PeakLauncher implements PeakProbe {
     static final int A = 1, B = 2;
     /** Device time per call: long enough that a microsecond of launch gap is noise, short enough to sample often. */
     static final double CALL_SECONDS = 2e-3;
+    /**
+     * Iterations per call on a driver that cannot time (the PTX emulator), where nothing calibrates them: one trip of
+     * the loop that nvcc unrolled four times in the mma probes' PTX and three of its remainder loop, so both run.
+     */
+    static final int UNTIMED_ITERATIONS = 7;
 
     private final CudaDevice device;
     private final DType dtype;
@@ -59,7 +64,10 @@ final class PeakLauncher implements PeakProbe {
         };
     }
 
-    /** Allocates the output, then calibrates the iteration count; frees everything when a step fails. */
+    /**
+     * Allocates the output, then calibrates the iteration count where the driver times; frees everything when a step
+     * fails.
+     */
     static PeakLauncher prepare(CudaDevice device, DType dtype) {
         device.makeCurrent();
         List<AutoCloseable> made = new ArrayList<>();
@@ -71,7 +79,8 @@ final class PeakLauncher implements PeakProbe {
             Driver.Stream stream = keep(made, driver.createStream());
             Driver.Event start = keep(made, driver.createEvent()), stop = keep(made, driver.createEvent());
             PeakLauncher p = new PeakLauncher(device, dtype, f, out, stream, start, stop);
-            p.calibrate();
+            if (driver.cannotTime().isEmpty()) p.calibrate();
+            else p.iters = UNTIMED_ITERATIONS;
             return p;
         } catch (RuntimeException e) {
             RuntimeException cleanup = Resources.closeAll(made.reversed());
@@ -100,7 +109,10 @@ final class PeakLauncher implements PeakProbe {
 
     @Override public double flopsPerCall() { return (double) FLOPS_PER_ITERATION * iters * THREADS * blocks; }
 
-    /** One call on outputs poisoned with NaN, then every slot of every thread against its exact value. */
+    /**
+     * One call on outputs poisoned with NaN, then every slot of every thread against its exact value; on an inspecting
+     * driver (the PTX emulator) any finding fails it too.
+     */
     @Override public Verification verify() {
         device.makeCurrent();
         int threads = THREADS * blocks;
@@ -109,10 +121,12 @@ final class PeakLauncher implements PeakProbe {
             host.fill((byte) 0xFF); // 0xFFFFFFFF is a NaN: a slot the kernel does not write fails
             out.upload(host);
             device.synchronize();
+            device.settle();
             launch();
             stream.synchronize();
             out.download(host);
-            return PeakCheck.check(host.toArray(ValueLayout.JAVA_FLOAT), SLOTS, threads, (double) GAIN * A * B * iters);
+            return device.judge(PeakCheck.check(host.toArray(ValueLayout.JAVA_FLOAT), SLOTS, threads,
+                    (double) GAIN * A * B * iters)).verification();
         }
     }
 

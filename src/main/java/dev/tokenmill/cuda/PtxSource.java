@@ -10,8 +10,14 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** One kernel family's PTX for one target, read from the jar: {@code /kernels/<family>.<target>.ptx}. */
-record PtxSource(String family, String target, String text) {
+/**
+ * One kernel family's PTX for one target: read from the jar ({@code /kernels/<family>.<target>.ptx}) or from a
+ * directory ({@link PtxLibrary}); {@code origin} says which file, for the device description and the emulator's findings.
+ */
+record PtxSource(String family, String target, String text, String origin) {
+    /** PTX packaged in the jar (or made by a test), named after its classpath resource. */
+    PtxSource(String family, String target, String text) { this(family, target, text, PtxTarget.resource(family, target)); }
+
     /** The ISA version the PTX declares, e.g. 90 for {@code .version 9.0}. */
     int isa() { return PtxTarget.isaVersion(text); }
 
@@ -19,6 +25,7 @@ record PtxSource(String family, String target, String text) {
     record Entry(List<Integer> paramBytes, int maxThreads) {}
 
     private static final Pattern PARAM = Pattern.compile("\\.param\\s+(?:\\.align\\s+\\d+\\s+)?\\.([a-z])(\\d+)\\s+\\w+(?:\\[(\\d+)])?");
+    private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+(\\w+)\\s*\\(");
     private static final Pattern MAXNTID = Pattern.compile("\\s*\\.maxntid\\s+(\\d+)\\s*,\\s*(\\d+)\\s*,\\s*(\\d+)");
 
     /** The declaration of entry point {@code kernel}, if the PTX has it. */
@@ -35,6 +42,14 @@ record PtxSource(String family, String target, String text) {
         Matcher m = MAXNTID.matcher(text).region(close + 1, text.length());
         int maxThreads = m.lookingAt() ? Integer.parseInt(m.group(1)) * Integer.parseInt(m.group(2)) * Integer.parseInt(m.group(3)) : 0;
         return Optional.of(new Entry(List.copyOf(sizes), maxThreads));
+    }
+
+    /** Every entry point the PTX declares, in file order. */
+    List<String> entries() {
+        List<String> names = new ArrayList<>();
+        Matcher m = ENTRY.matcher(text);
+        while (m.find()) names.add(m.group(1));
+        return List.copyOf(names);
     }
 
     /** The best packaged PTX of {@code family} for compute capability {@code cc} (e.g. 90), if any runs there. */

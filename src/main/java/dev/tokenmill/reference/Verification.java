@@ -31,7 +31,13 @@ public record Verification(boolean passed, double maxRelErr, double tolerance, l
         /** Differs from an expected value it had to match exactly (exact GEMM outputs, appends, copies, the rest of a cache). */
         BIT_FOR_BIT("bit for bit"),
         /** Further from the reference than its error bound. */
-        ERROR_BOUND("error bound");
+        ERROR_BOUND("error bound"),
+        /**
+         * The PTX emulator found something wrong while the kernel ran (an access out of bounds, a race, a barrier or
+         * collective not reached by all, a read of memory nobody wrote), whatever the values: a GPU may give other
+         * values, or crash, on the next run.
+         */
+        FINDING("emulator finding");
 
         private final String text;
 
@@ -46,6 +52,16 @@ public record Verification(boolean passed, double maxRelErr, double tolerance, l
                 passed ? Failure.NONE : Failure.ERROR_BOUND);
     }
 
+    /**
+     * This outcome failed by a finding of the PTX emulator ({@code finding}: its kind, kernel, PTX line, block, thread
+     * and address); the values' own verdict stays in the figures, and their worst element joins the text when they
+     * failed too.
+     */
+    public Verification failedBy(String finding) {
+        String text = passed || worst.isEmpty() ? finding : finding + "; and the values fail too (" + failure + "): " + worst;
+        return new Verification(false, maxRelErr, tolerance, checked, text, maxUlpErr, boundUse, exact, outputs, Failure.FINDING);
+    }
+
     public String summary() {
         StringBuilder s = new StringBuilder(passed ? "ok" : "FAILED");
         s.append(String.format(Locale.ROOT, " (max_rel_err %.3g, tolerance %.1g, ", maxRelErr, tolerance));
@@ -53,7 +69,7 @@ public record Verification(boolean passed, double maxRelErr, double tolerance, l
         if (exact > 0) s.append(", ").append(exact == checked ? "all" : String.valueOf(exact)).append(" bit for bit");
         if (!Double.isNaN(boundUse) && exact < checked)
             s.append(String.format(Locale.ROOT, "; max %.3g ulp, %.2g of the error bound", maxUlpErr, boundUse));
-        if (!passed) s.append("; worst ").append(worst);
+        if (!passed) s.append(failure == Failure.FINDING ? "; " : "; worst ").append(worst);
         return s.append(')').toString();
     }
 }

@@ -3,6 +3,7 @@ package dev.tokenmill.cli;
 import dev.tokenmill.Defaults;
 import dev.tokenmill.backend.PrepareOptions;
 import dev.tokenmill.cuda.CudaBackend;
+import dev.tokenmill.op.DType;
 import dev.tokenmill.op.OpSpec;
 import org.junit.jupiter.api.Test;
 
@@ -22,15 +23,19 @@ class VerifyCommandTest {
         Cli.Result r = Cli.run("verify", "--quick", "--backend", "cpu");
         List<String> lines = r.outLines();
         List<OpSpec> cases = VerifyCases.of(true, Defaults.SEED);
-        assertEquals(cases.size() + 1, lines.size(), r.out());
+        assertEquals(cases.size() + DType.values().length + 1, lines.size(), r.out());
         for (int i = 0; i < cases.size(); i++) {
             String line = lines.get(i);
             assertTrue(line.matches("(ok|FAIL) +cpu +" + cases.get(i).op() + " +" + cases.get(i).dtype().id() + " .*"), line);
         }
+        for (DType t : DType.values()) {
+            String line = lines.get(cases.size() + t.ordinal());
+            assertTrue(line.matches("(ok|FAIL) +cpu +peak +" + t.id() + " +compute-peak probe  cpu\\.probe\\.fma\\.f32 .*"), line);
+        }
         Matcher m = SUMMARY.matcher(lines.getLast());
         assertTrue(m.matches(), lines.getLast());
         int checks = Integer.parseInt(m.group(1)), passed = Integer.parseInt(m.group(2)), failed = Integer.parseInt(m.group(3));
-        assertEquals(cases.size(), checks);
+        assertEquals(cases.size() + DType.values().length, checks);
         assertEquals(checks, passed + failed);
         assertEquals(failed, lines.stream().filter(l -> l.startsWith("FAIL")).count());
         assertEquals(failed == 0 ? 0 : 1, r.code());

@@ -8,6 +8,7 @@ import dev.tokenmill.op.OpSpec;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The timing of a prepared op on the {@link FakeGpu}, whose device clock is exact (no GPU needed). */
@@ -65,6 +66,19 @@ class CudaPreparedOpTest {
             assertEquals(50e-3, op.secondsPerCall(1), 50e-3 * 1e-3);
             assertEquals(50_000_000, gpu.deviceBusyNanos() - busy, "no filler call beside the timed one");
         }
+    }
+
+    /** The graph being sized is the op's only once a replay was timed: a timing that fails must not leave it behind. */
+    @Test
+    void aTimingThatFailsLeavesNoGraphBehind() {
+        FakeGpu gpu = new FakeGpu();
+        gpu.eventFailure = "CUDA_ERROR_LAUNCH_FAILED";
+        try (CudaPreparedOp op = prepare(gpu, APPEND, PrepareOptions.single())) {
+            assertThrows(CudaException.class, () -> op.secondsPerCall(1));
+            assertThrows(CudaException.class, () -> op.secondsPerCall(1));
+        }
+        assertEquals(2, gpu.graphsCaptured());
+        assertEquals(gpu.graphsCaptured(), gpu.graphsClosed(), "every graph captured is destroyed");
     }
 
     private static CudaPreparedOp prepare(FakeGpu gpu, OpSpec spec, PrepareOptions options) {

@@ -27,11 +27,13 @@ final class FakeGpu {
     long memoryBytes = 80L << 30;
     /** Why the driver cannot load the packaged PTX (say, too old a driver), or null when it can. */
     String ptxRefusal;
+    /** The error a timing event reports (say, a kernel that faulted before it), or null when events time. */
+    String eventFailure;
 
     private long host, deviceFreeAt, deviceBusy;
     private final Map<Long, Long> allocations = new HashMap<>();
     private long nextAddress = 1L << 40, allocated;
-    private int opens, closes, modulesLoaded, modulesUnloaded, graphsCaptured;
+    private int opens, closes, modulesLoaded, modulesUnloaded, graphsCaptured, graphsClosed;
 
     /** The host clock, as {@link System#nanoTime()} would read it. */
     long hostNanos() { return host; }
@@ -51,6 +53,8 @@ final class FakeGpu {
     int modulesUnloaded() { return modulesUnloaded; }
 
     int graphsCaptured() { return graphsCaptured; }
+
+    int graphsClosed() { return graphsClosed; }
 
     /** Nanoseconds of kernels the device has been given (timed or not). */
     long deviceBusyNanos() { return deviceBusy; }
@@ -135,7 +139,7 @@ final class FakeGpu {
                     enqueue(nanos);
                 }
 
-                @Override public void close() {}
+                @Override public void close() { graphsClosed++; }
             };
         }
 
@@ -182,6 +186,7 @@ final class FakeGpu {
         }
 
         @Override public float millisSince(Driver.Event start) {
+            if (eventFailure != null) throw new CudaException(719, eventFailure);
             host = Math.max(host, stamp);
             return (stamp - ((FakeEvent) start).stamp) / 1e6f;
         }

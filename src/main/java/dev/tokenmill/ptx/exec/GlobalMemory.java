@@ -23,13 +23,16 @@ public final class GlobalMemory {
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
-    /** One allocation: its bytes and one initialized bit per byte. */
+    /**
+     * One allocation: its bytes and one initialized bit per byte. Freeing drops both (the heap gets them back) and keeps
+     * the slot, so that a later access is still told to be to freed memory; nothing reads them once {@code freed} is set.
+     */
     public static final class Allocation {
         final int slot;
         final long base;
         final int size;
-        final byte[] data;
-        final long[] init;
+        byte[] data;
+        long[] init;
         volatile boolean freed;
 
         Allocation(int slot, int size) {
@@ -93,6 +96,8 @@ public final class GlobalMemory {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "0x%x is not the start of a live allocation", address));
         }
         a.freed = true;
+        a.data = null;
+        a.init = null;
     }
 
     /** The allocation whose slot holds {@code address} (live or freed), or null. O(1). */

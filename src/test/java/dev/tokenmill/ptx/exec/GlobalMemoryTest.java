@@ -56,4 +56,19 @@ class GlobalMemoryTest {
         assertFalse(bb.initialized(0, 4));
         assertFalse(bb.initialized(12, 100));
     }
+
+    /**
+     * A driver's memory lives as long as its backend (verify runs a hundred ops on one): freeing must give the bytes
+     * back to the heap, while the slot stays to tell a later access that it touches freed memory.
+     */
+    @Test
+    void freeingReleasesTheBytesAndKeepsTheSlot() {
+        GlobalMemory mem = new GlobalMemory();
+        long a = mem.alloc(1 << 20);
+        GlobalMemory.Allocation slot = mem.find(a);
+        mem.free(a);
+        assertSame(slot, mem.find(a));
+        assertTrue(slot.data == null && slot.init == null, "a freed allocation still holds its bytes");
+        assertTrue(mem.describe(a + 8).contains("freed"), mem.describe(a + 8));
+    }
 }
