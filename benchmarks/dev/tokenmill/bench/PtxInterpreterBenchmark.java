@@ -44,7 +44,8 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {ForkFlags.VECTOR, ForkFlags.NATIVE, ForkFlags.UNSAFE})
 @State(Scope.Thread)
 public class PtxInterpreterBenchmark {
-    @Param({"tm_gemv_m1_f32", "tm_linear_simt_f32", "tm_linear_mma_f16", "tm_decode_split_d128_bf16"})
+    @Param({"tm_gemv_m1_f32", "tm_linear_simt_f32", "tm_linear_mma_f16", "tm_decode_split_d128_bf16",
+            "tm_prefill_mma_d128_bf16"})
     public String kernel;
 
     private Interpreter emu;
@@ -77,6 +78,16 @@ public class PtxInterpreterBenchmark {
                         .set(2, mem.alloc((long) es * m * n)).set(3, m).set(4, n).set(5, kk);
                 grid = Dim3.of(n / tile, m / tile, 1);
                 dynamicShared = mma ? 65536 : 0;
+            }
+            case "tm_prefill_mma_d128_bf16" -> {
+                k = module("prefill").kernel(kernel);
+                int s = 256, hq = 2, hkv = 1, d = 128; // causal: 4 query tiles of 64 rows per head
+                long q = 2L * s * hq * d, kv = 2L * s * hkv * d;
+                params = k.newParams().set(0, zeros(q)).set(1, zeros(kv)).set(2, zeros(kv)).set(3, mem.alloc(q))
+                        .set(4, 1).set(5, s).set(6, hq).set(7, hkv);
+                grid = Dim3.of(s / 64, hq, 1);
+                block = Dim3.of(128);
+                dynamicShared = 3 * 64 * d * 2;
             }
             default -> {
                 k = module("decode").kernel(kernel);
