@@ -24,8 +24,7 @@ final class Lsu {
     private final Cta cta;
     private final long[] sectors = new long[128];
     private final int[] laneAddr = new int[32];
-    private final int[] words = new int[128];
-    private final int[] perBank = new int[32];
+    private final Coalescing.Phase phase = new Coalescing.Phase();
     private final short[] rows = new short[32 * 8];
     /** Phases with at least one lane in the last {@link #wavefronts} call: the conflict-free wavefront count. */
     private int ideal;
@@ -278,14 +277,15 @@ final class Lsu {
         int total = 0;
         ideal = 0;
         for (int base = 0; base < 32; base += perPhase) {
-            int n = 0;
-            int phase = perPhase == 32 ? lanes : lanes >>> base & ((1 << perPhase) - 1);
-            if (phase != 0) ideal++;
-            for (int m = phase; m != 0; m &= m - 1) {
-                int l = base + Integer.numberOfTrailingZeros(m);
-                for (int wd = laneAddr[l] >>> 2, end = (laneAddr[l] + bytes - 1) >>> 2; wd <= end; wd++) words[n++] = wd;
+            int inPhase = perPhase == 32 ? lanes : lanes >>> base & ((1 << perPhase) - 1);
+            if (inPhase == 0) continue;
+            ideal++;
+            phase.clear();
+            for (int m = inPhase; m != 0; m &= m - 1) {
+                int a = laneAddr[base + Integer.numberOfTrailingZeros(m)];
+                phase.add(a >>> 2, ((a + bytes - 1) >>> 2) - (a >>> 2) + 1);
             }
-            total += Coalescing.wavefronts(words, n, perBank);
+            total += phase.wavefronts();
         }
         return total;
     }
@@ -371,7 +371,7 @@ final class Lsu {
         Counters k = cta.counters;
         int wave = 0;
         for (int i = 0; i < num; i++) {
-            int n = 0;
+            phase.clear();
             for (int j = 0; j < 8; j++) {
                 int l = i * 8 + j;
                 int addr = sharedAddr(w, in, l);
@@ -382,9 +382,9 @@ final class Lsu {
                 }
                 sharedRead(w, in, l, addr, 16);
                 for (int e = 0; e < 8; e++) rows[row * 8 + e] = (short) I16.get(sm.data, addr + 2 * e);
-                for (int wd = addr >>> 2; wd < (addr >>> 2) + 4; wd++) words[n++] = wd;
+                phase.add(addr >>> 2, 4);
             }
-            wave += Coalescing.wavefronts(words, n, perBank);
+            wave += phase.wavefronts();
         }
         boolean trans = in.mode == 1;
         for (int m = exec; m != 0; m &= m - 1) {
