@@ -45,8 +45,11 @@ class CoalescingTest {
             // lanes at a random stride (0 = broadcast) from a random base, some lanes off to random words,
             // all within a shared window of 56K words
             int base = rnd.nextInt(1 << 14), stride = rnd.nextInt(0, 70);
+            int window = trial % 3 == 0 ? 128 : 56 * 1024; // every third phase within 4 blocks: many repeats and splits
             int[] first = new int[lanes];
-            for (int k = 0; k < lanes; k++) first[k] = (rnd.nextInt(8) == 0 ? rnd.nextInt(56 * 1024) : base + stride * k) / size * size;
+            for (int k = 0; k < lanes; k++) {
+                first[k] = (rnd.nextInt(8) == 0 || window == 128 ? rnd.nextInt(window) : base + stride * k) / size * size;
+            }
             int want = definition(words(first, size), lanes * size);
             assertEquals(want, phase(first, size), () -> size + "-word lanes at " + java.util.Arrays.toString(first));
         }
