@@ -166,7 +166,8 @@ class NumericsTest {
                 mad.lo.s32 %r6, %r2, %r3, 100; st.global.u32 [%rd0+92], %r6;
                 cvt.s64.s32 %rd6, %r2; st.global.u64 [%rd0+96], %rd6;
                 cvt.u64.u32 %rd6, %r2; st.global.u64 [%rd0+104], %rd6;
-                """, 28);
+                cvt.s16.s64 %rs1, 0x123458765; cvt.s32.s16 %r6, %rs1; st.global.u32 [%rd0+112], %r6;
+                """, 29);
         assertEquals(-3, out[0], "div.s32 truncates toward zero");
         assertEquals(-1, out[1], "rem.s32 has the dividend's sign");
         assertEquals(0x7FFFFFFC, out[2], "div.u32 of 0xFFFFFFF9 by 2");
@@ -192,6 +193,7 @@ class NumericsTest {
         assertEquals(86, out[23], "mad.lo");
         assertEquals(-7L, (long) out[25] << 32 | (out[24] & 0xFFFFFFFFL), "cvt.s64.s32 sign-extends");
         assertEquals(0xFFFFFFF9L, (long) out[27] << 32 | (out[26] & 0xFFFFFFFFL), "cvt.u64.u32 zero-extends");
+        assertEquals(0xFFFF8765, out[28], "cvt.s16.s64 of a 64-bit immediate: its low 16 bits, then sign-extended");
     }
 
     @Test
