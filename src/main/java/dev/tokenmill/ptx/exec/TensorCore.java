@@ -20,8 +20,9 @@ import dev.tokenmill.ptx.ir.Instr;
  *
  * <p>Speed (2-core AMD EPYC, one mma on fixed registers, CPU time, median of 10 rounds of 100k): 1.25-1.36 us
  * when every element went through a 16x16 and a 16x8 double array with per-element index arithmetic; 0.49-0.52
- * us walking the registers, with rows g and g+8 in 16 local sums that share each B load. A DoubleVector
- * version of the sums measured 0.44 us: not worth making the library depend on the incubator module.
+ * us walking the registers, with rows g and g+8 in 16 local sums that share each B load; one A register
+ * load for both of its halves gave another x1.03-1.06 on the tensor-core kernels. A DoubleVector version
+ * of the sums measured 0.44 us: not worth making the library depend on the incubator module.
  */
 final class TensorCore {
     /** B[k][n] (k-major) as doubles: the one operand read by every row. */
@@ -50,29 +51,33 @@ final class TensorCore {
             double s4 = Fp.f(r[c0 + q + 2]), s5 = Fp.f(r[c1 + q + 2]), s6 = Fp.f(r[c0 + q + 3]), s7 = Fp.f(r[c1 + q + 3]);
             double u0 = Fp.f(r[c2 + q]), u1 = Fp.f(r[c3 + q]), u2 = Fp.f(r[c2 + q + 1]), u3 = Fp.f(r[c3 + q + 1]);
             double u4 = Fp.f(r[c2 + q + 2]), u5 = Fp.f(r[c3 + q + 2]), u6 = Fp.f(r[c2 + q + 3]), u7 = Fp.f(r[c3 + q + 3]);
-            for (int k = 0; k < 16; k++) {
-                int at = q + ((k & 7) >>> 1), shift = (k & 1) << 4;
-                double x = widen(r[(k < 8 ? a0 : a2) + at] >>> shift & 0xFFFF, bf16);
-                double y = widen(r[(k < 8 ? a1 : a3) + at] >>> shift & 0xFFFF, bf16);
-                int bk = k * 8;
-                double e0 = b[bk], e1 = b[bk + 1], e2 = b[bk + 2], e3 = b[bk + 3];
-                double e4 = b[bk + 4], e5 = b[bk + 5], e6 = b[bk + 6], e7 = b[bk + 7];
-                s0 = Math.fma(x, e0, s0);
-                s1 = Math.fma(x, e1, s1);
-                s2 = Math.fma(x, e2, s2);
-                s3 = Math.fma(x, e3, s3);
-                s4 = Math.fma(x, e4, s4);
-                s5 = Math.fma(x, e5, s5);
-                s6 = Math.fma(x, e6, s6);
-                s7 = Math.fma(x, e7, s7);
-                u0 = Math.fma(y, e0, u0);
-                u1 = Math.fma(y, e1, u1);
-                u2 = Math.fma(y, e2, u2);
-                u3 = Math.fma(y, e3, u3);
-                u4 = Math.fma(y, e4, u4);
-                u5 = Math.fma(y, e5, u5);
-                u6 = Math.fma(y, e6, u6);
-                u7 = Math.fma(y, e7, u7);
+            // k = 2j and 2j+1 are the halves of one A register: a0/a1 (rows g, g+8) for k < 8, a2/a3 after
+            for (int j = 0; j < 8; j++) {
+                int at = q + (j & 3);
+                int va = r[(j < 4 ? a0 : a2) + at], vb = r[(j < 4 ? a1 : a3) + at];
+                for (int h = 0; h < 2; h++) {
+                    double x = widen(h == 0 ? va & 0xFFFF : va >>> 16, bf16);
+                    double y = widen(h == 0 ? vb & 0xFFFF : vb >>> 16, bf16);
+                    int bk = (2 * j + h) * 8;
+                    double e0 = b[bk], e1 = b[bk + 1], e2 = b[bk + 2], e3 = b[bk + 3];
+                    double e4 = b[bk + 4], e5 = b[bk + 5], e6 = b[bk + 6], e7 = b[bk + 7];
+                    s0 = Math.fma(x, e0, s0);
+                    s1 = Math.fma(x, e1, s1);
+                    s2 = Math.fma(x, e2, s2);
+                    s3 = Math.fma(x, e3, s3);
+                    s4 = Math.fma(x, e4, s4);
+                    s5 = Math.fma(x, e5, s5);
+                    s6 = Math.fma(x, e6, s6);
+                    s7 = Math.fma(x, e7, s7);
+                    u0 = Math.fma(y, e0, u0);
+                    u1 = Math.fma(y, e1, u1);
+                    u2 = Math.fma(y, e2, u2);
+                    u3 = Math.fma(y, e3, u3);
+                    u4 = Math.fma(y, e4, u4);
+                    u5 = Math.fma(y, e5, u5);
+                    u6 = Math.fma(y, e6, u6);
+                    u7 = Math.fma(y, e7, u7);
+                }
             }
             double[] o = row;
             o[0] = s0; o[1] = s1; o[2] = s2; o[3] = s3; o[4] = s4; o[5] = s5; o[6] = s6; o[7] = s7;
