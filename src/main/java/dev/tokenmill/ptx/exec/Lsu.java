@@ -322,7 +322,7 @@ final class Lsu {
         if (exec == 0) return;
         Counters k = cta.counters;
         int size = in.size;
-        int ns = 0;
+        int ns = 0, issued = 0;
         for (int m = exec; m != 0; m &= m - 1) {
             int l = Integer.numberOfTrailingZeros(m);
             int dst = sharedAddr(w, in, l);
@@ -345,6 +345,8 @@ final class Lsu {
                 if (((src + srcSize - 1) >>> 5) != src >>> 5) sectors[ns++] = (src + srcSize - 1) >>> 5;
             }
             w.cp.add(l, dst, src, size, srcSize, in.line);
+            laneAddr[l] = dst;
+            issued |= 1 << l;
             cta.shared.cpPendingAdd(dst, size, 1);
             cta.cpInFlight++;
             k.cpAsyncBytes += size;
@@ -352,6 +354,9 @@ final class Lsu {
         }
         k.cpAsyncRequests++;
         k.cpAsyncSectors += Coalescing.distinct(sectors, ns);
+        // the shared side: each issued lane writes cp-size bytes (zero fill included), phased as a store is
+        k.cpAsyncSharedWavefronts += wavefronts(issued, size);
+        k.cpAsyncSharedIdealWavefronts += ideal;
     }
 
     /** cp.async.wait_group keep (-1: wait_all, and thread exit): lands the due copies of {@code lanes}, in issue order. */
