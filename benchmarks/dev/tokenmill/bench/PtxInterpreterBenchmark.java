@@ -44,7 +44,8 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {ForkFlags.VECTOR, ForkFlags.NATIVE, ForkFlags.UNSAFE})
 @State(Scope.Thread)
 public class PtxInterpreterBenchmark {
-    @Param({"tm_gemv_m1_f32", "tm_linear_simt_f32", "tm_linear_mma_f16", "tm_decode_split_d128_bf16"})
+    @Param({"tm_gemv_m1_f32", "tm_linear_simt_f32", "tm_linear_mma_f16", "tm_decode_split_d128_bf16",
+            "tm_prefill_mma_d128_bf16"})
     public String kernel;
 
     private Interpreter emu;
@@ -65,18 +66,30 @@ public class PtxInterpreterBenchmark {
             case "tm_gemv_m1_f32" -> {
                 k = module("gemv").kernel(kernel);
                 int n = 1024, kk = 4096;
-                params = k.newParams().set(0, zeros(4L * kk)).set(1, zeros(4L * n * kk)).set(2, mem.alloc(4L * n)).set(3, 0)
-                        .set(4, 1).set(5, n).set(6, kk).set(7, 1);
+                params = k.newParams().set(0, values(kk, "f32")).set(1, values((long) n * kk, "f32"))
+                        .set(2, mem.alloc(4L * n)).set(3, 0).set(4, 1).set(5, n).set(6, kk).set(7, 1);
                 grid = Dim3.of(n / 4);
             }
             case "tm_linear_simt_f32", "tm_linear_mma_f16" -> {
                 boolean mma = kernel.contains("mma");
                 k = module("linear").kernel(kernel);
                 int m = 256, n = 256, kk = 256, es = mma ? 2 : 4, tile = mma ? 128 : 64;
-                params = k.newParams().set(0, zeros((long) es * m * kk)).set(1, zeros((long) es * n * kk))
+                String type = mma ? "f16" : "f32";
+                params = k.newParams().set(0, values((long) m * kk, type)).set(1, values((long) n * kk, type))
                         .set(2, mem.alloc((long) es * m * n)).set(3, m).set(4, n).set(5, kk);
                 grid = Dim3.of(n / tile, m / tile, 1);
                 dynamicShared = mma ? 65536 : 0;
+            }
+            case "tm_prefill_mma_d128_bf16" -> {
+                k = module("prefill").kernel(kernel);
+                int s = 256, hq = 2, hkv = 1, d = 128; // causal: 4 query tiles of 64 rows per head
+                long q = 2L * s * hq * d, kv = 2L * s * hkv * d;
+                params = k.newParams().set(0, values(q / 2, "bf16")).set(1, values(kv / 2, "bf16"))
+                        .set(2, values(kv / 2, "bf16")).set(3, mem.alloc(q))
+                        .set(4, 1).set(5, s).set(6, hq).set(7, hkv);
+                grid = Dim3.of(s / 64, hq, 1);
+                block = Dim3.of(128);
+                dynamicShared = 3 * 64 * d * 2;
             }
             default -> {
                 k = module("decode").kernel(kernel);
@@ -84,8 +97,9 @@ public class PtxInterpreterBenchmark {
                 long lens = mem.alloc(4L * b);
                 mem.writeInts(lens, new int[] {1024, 700, 333, 1000});
                 int chunks = cap / chunk;
-                params = k.newParams().set(0, zeros(2L * b * hq * d)).set(1, zeros(2L * b * cap * hkv * d))
-                        .set(2, zeros(2L * b * cap * hkv * d)).set(3, 0).set(4, lens)
+                long kv = (long) b * cap * hkv * d;
+                params = k.newParams().set(0, values((long) b * hq * d, "bf16")).set(1, values(kv, "bf16"))
+                        .set(2, values(kv, "bf16")).set(3, 0).set(4, lens)
                         .set(5, mem.alloc(4L * b * hq * chunks * d)).set(6, mem.alloc(4L * b * hq * chunks))
                         .set(7, b).set(8, hq).set(9, hkv).set(10, cap).set(11, 0).set(12, 0).set(13, chunk);
                 grid = Dim3.of(chunks, hkv, b);
@@ -109,9 +123,24 @@ public class PtxInterpreterBenchmark {
         emu.close();
     }
 
-    private long zeros(long bytes) {
-        long a = mem.alloc(bytes);
-        mem.write(a, new byte[(int) bytes]);
+    /**
+     * {@code n} elements of {@code type} (f32, f16 or bf16), uniform in [-1, 1). Not zeros: zeros would make
+     * every mma fragment and every shared-memory word alike.
+     */
+    private long values(long n, String type) {
+        int size = type.equals("f32") ? 4 : 2;
+        long a = mem.alloc(n * size);
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) (n * size)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(n);
+        for (long i = 0; i < n; i++) {
+            float v = (float) rnd.nextDouble(-1, 1);
+            switch (type) {
+                case "f32" -> buf.putFloat(v);
+                case "f16" -> buf.putShort(Float.floatToFloat16(v));
+                default -> buf.putShort((short) (Float.floatToRawIntBits(v) >>> 16));
+            }
+        }
+        mem.write(a, buf.array());
         return a;
     }
 

@@ -48,11 +48,26 @@
  * <li>Numerics: integers bit-exact; f32 add/sub/mul/fma/div.rn/rcp.rn/sqrt.rn IEEE round-to-nearest-even with
  * subnormals (add/mul are never fused: ptxas may fuse them on a GPU); NaN results canonical (0x7FFFFFFF,
  * f16/bf16 0x7FFF); min/max return the non-NaN operand and order -0 below +0; conversions to f16/bf16 round
- * to nearest even with subnormals and overflow to infinity. {@code ex2.approx.f32} is 2^x computed in double
- * and rounded once (within 1 ulp of the exact power; the ISA allows an approximation). {@code mma} sums
- * each output's 16 products and C in double, in k order, and rounds once to f32 (the ISA fixes no
- * accumulation order). Integer division by zero gives all ones and is reported (the ISA leaves it
- * unspecified).</li>
+ * to nearest even with subnormals and overflow to infinity. Integer division by zero gives all ones and is
+ * reported (the ISA leaves it unspecified).</li>
+ * <li>{@code ex2.approx.f32}: the ISA (9.7.3.21) says "The maximum ulp error is 2 ulp from correctly rounded
+ * result across the full range of inputs", with -Inf giving +0.0, -0.0 and +0.0 giving +1.0, +Inf giving +Inf,
+ * NaN giving NaN, and subnormal inputs and results supported ({@code .ftz} would flush them to sign-preserving
+ * zero). The interpreter computes 2^x in double and rounds once to f32, a faithful rounding (within 1 ulp of
+ * the exact power, so at most 1 ulp from the correctly rounded result); {@code NumericsTest} checks both
+ * bounds on every 8191st bit pattern and densely where results are subnormal or near overflow. Not
+ * supported (refused at load, the committed PTX has neither): {@code ex2.approx.ftz.f32} (same bound, with
+ * the flushing) and {@code rcp.approx.f32} (9.7.3.13: "The maximum ulp error is 1 across the full range of
+ * inputs").</li>
+ * <li>{@code mma.m16n8k16} with f16 or bf16 inputs and f32 accumulators: each output is C plus its 16
+ * products, summed in double in k order and rounded once to f32. Every product is exact in double, so this is
+ * the exact sum up to double rounding. The ISA (9.7.15.5, "Precision and rounding") allows it: for .f16,
+ * "Element-wise multiplication of matrix A and B is performed with at least single precision. When .ctype or
+ * .dtype is .f32, accumulation of the intermediate values is performed with at least single precision";
+ * for .bf16, "Element-wise multiplication of matrix A and B is performed with specified precision.
+ * Accumulation of the intermediate values is performed with at least single precision"; for both, "The
+ * accumulation order, rounding and handling of subnormal inputs are unspecified." A GPU may therefore
+ * differ from the interpreter in the last bits of an output.</li>
  * <li>CTAs run in parallel on the interpreter's workers; counters are summed and findings merged in CTA order,
  * so reports do not depend on the number of threads.</li>
  * </ul>

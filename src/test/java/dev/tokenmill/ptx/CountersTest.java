@@ -64,6 +64,23 @@ class CountersTest {
     }
 
     @Test
+    void cpAsyncSharedWritesArePhasedLikeSixteenByteStores() {
+        String copy = """
+                shl.b32 %r3, %r1, SHIFT; add.u32 %r4, %r2, %r3;
+                mul.wide.u32 %rd5, %r1, 16; add.s64 %rd6, %rd1, %rd5;
+                cp.async.cg.shared.global [%r4], [%rd6], 16;
+                cp.async.wait_all;
+                """;
+        Counters packed = run(copy.replace("SHIFT", "4"));
+        assertEquals(4, packed.cpAsyncSharedWavefronts, "lanes 16 bytes apart: four conflict-free phases of eight lanes");
+        assertEquals(0, packed.cpAsyncSharedBankConflicts());
+        Counters strided = run(copy.replace("SHIFT", "5"));
+        assertEquals(8, strided.cpAsyncSharedWavefronts, "32 bytes apart: lanes j and j+4 of a phase share banks");
+        assertEquals(4, strided.cpAsyncSharedBankConflicts());
+        assertEquals(0, strided.sharedStoreWavefronts, "st.shared counters are not cp.async's");
+    }
+
+    @Test
     void ldmatrixRowsOnTheSameBanksConflict() {
         // eight rows 128 bytes apart sit on the same four banks: 8 wavefronts per matrix
         Counters c = run("shl.b32 %r3, %r1, 7; add.u32 %r4, %r2, %r3; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r5,%r6,%r7,%r8}, [%r4];");

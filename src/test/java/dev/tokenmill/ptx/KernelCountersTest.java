@@ -33,6 +33,8 @@ class KernelCountersTest {
         Counters c = r.counters();
         assertTrue(c.ldmatrixRequests > 0);
         assertEquals(0, c.sharedLoadBankConflicts(), "the XOR swizzle makes every ldmatrix phase conflict-free");
+        assertTrue(c.cpAsyncSharedWavefronts > 0);
+        assertEquals(0, c.cpAsyncSharedBankConflicts(), "and every cp.async write into the tiles");
         assertEquals(2L * 16 * 8 * 16 * (M / 16) * (N / 8) * (K / 16), c.tensorFlops());
         assertEquals(2L * M * K + 2L * N * K * (M / 128), c.cpAsyncSourceBytes, "X once, W once per 128-row tile");
     }
@@ -48,6 +50,7 @@ class KernelCountersTest {
                 .set(4, 1).set(5, S).set(6, Hq).set(7, 1), mem);
         assertTrue(r.clean(), r::toString);
         assertEquals(0, r.counters().sharedLoadBankConflicts());
+        assertEquals(0, r.counters().cpAsyncSharedBankConflicts(), "the Q/K/V tiles' cp.async writes are conflict-free too");
     }
 
     @Test

@@ -76,6 +76,7 @@ class ModuleLoadTest {
             "mov.u32 %r2, %clock;",
             "bar.sync 0, 64;",
             "ex2.approx.ftz.f32 %f1, %f2;",
+            "rcp.approx.f32 %f1, %f2;",
             "cvt.rzi.s32.f32 %r2, %f1;",
             "cvt.sat.u32.s32 %r2, %r3;",
             "mma.sync.aligned.m16n8k8.row.col.f32.f16.f16.f32 {%f1,%f2,%f3,%f4}, {%r1,%r2}, {%r3}, {%f1,%f2,%f3,%f4};",

@@ -31,6 +31,11 @@ class TensorCoreTest {
 
     /** Runs one mma with A[16][16], B[16][8] (k, n), C[16][8]; returns D[16][8] read back through the C/D table. */
     private static float[][] mma(float[][] a, float[][] b, float[][] c, boolean bf16) {
+        return mma(a, b, c, bf16, "{%f20,%f21,%f22,%f23}");
+    }
+
+    /** As above with the destination registers {@code d} (which may be the A, B or C registers). */
+    private static float[][] mma(float[][] a, float[][] b, float[][] c, boolean bf16, String dst) {
         int[] in = new int[32 * 10];
         for (int lane = 0; lane < 32; lane++) {
             int g = lane / 4, t = lane % 4;
@@ -47,7 +52,10 @@ class TensorCoreTest {
                 in[lane * 10 + 6 + i] = Float.floatToRawIntBits(c[i < 2 ? g : g + 8][t * 2 + (i & 1)]);
             }
         }
-        PtxModule m = Ptx.kernel("", MMA.replace(".T.T.", bf16 ? ".bf16.bf16." : ".f16.f16."));
+        String[] dr = dst.substring(1, dst.length() - 1).split(",");
+        String body = MMA.replace(".T.T.", bf16 ? ".bf16.bf16." : ".f16.f16.").replace("{%f20,%f21,%f22,%f23}, {%r10", dst + ", {%r10");
+        for (int i = 0; i < 4; i++) body = body.replace("], %f2" + i + ";", "], " + dr[i] + ";");
+        PtxModule m = Ptx.kernel("", body);
         Ptx.Run r = new Ptx.Run(128, in).launch(m, Dim3.of(1), Dim3.of(32), 0);
         assertTrue(r.report.clean(), r.report::toString);
         assertEquals(2 * 16 * 8 * 16, r.report.counters().tensorFlops());
@@ -90,6 +98,48 @@ class TensorCoreTest {
         for (int k = 0; k < 16; k++) b[k][0] = 0x1p-11f;
         c[0][0] = 1;
         assertEquals(1 + 16 * 0x1p-11f, mma(a, b, c, false)[0][0]);
+    }
+
+    /**
+     * The documented model, element by element on random operands (normal, subnormal and huge f16/bf16 values,
+     * some infinities and NaNs): D[m][n] = C[m][n] + A[m][0]B[0][n] + ... + A[m][15]B[15][n], each product exact
+     * and each sum rounded to double in this k order, then rounded once to f32 (any NaN canonical). Also with D
+     * written over C and over A, which the warp must read in full before writing.
+     */
+    @Test
+    void randomOperandsGiveTheDocumentedSumBitForBit() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(10);
+        for (boolean bf16 : new boolean[] {false, true}) {
+            for (String d : new String[] {"{%f20,%f21,%f22,%f23}", "{%f10,%f11,%f12,%f13}", "{%r10,%r11,%r12,%r13}"}) {
+                float[][] a = new float[16][16], b = new float[16][8], c = new float[16][8];
+                for (float[] row : a) for (int k = 0; k < 16; k++) row[k] = operand(rnd, bf16);
+                for (float[] row : b) for (int n = 0; n < 8; n++) row[n] = operand(rnd, bf16);
+                for (float[] row : c) for (int n = 0; n < 8; n++) row[n] = (float) (rnd.nextDouble(-4, 4) * Math.pow(2, rnd.nextInt(-20, 20)));
+                float[][] got = mma(a, b, c, bf16, d);
+                for (int m = 0; m < 16; m++) {
+                    for (int n = 0; n < 8; n++) {
+                        double s = c[m][n];
+                        for (int k = 0; k < 16; k++) s += (double) a[m][k] * b[k][n];
+                        float want = (float) s;
+                        int bits = want != want ? 0x7FFFFFFF : Float.floatToRawIntBits(want);
+                        assertEquals(bits, Float.floatToRawIntBits(got[m][n]), "bf16=" + bf16 + " D=" + d + " D[" + m + "][" + n + "]");
+                    }
+                }
+            }
+        }
+    }
+
+    /** A random value exactly representable in f16 (or bf16): mostly normal, some subnormal, huge, infinite or NaN. */
+    private static float operand(java.util.SplittableRandom rnd, boolean bf16) {
+        int pick = rnd.nextInt(200);
+        float v;
+        if (pick < 1) v = Float.NaN;
+        else if (pick < 2) v = rnd.nextBoolean() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+        else if (pick < 20) v = (float) (rnd.nextDouble(-1, 1) * (bf16 ? 0x1p-126 : 0x1p-14)); // subnormal
+        else if (pick < 30) v = (float) (rnd.nextDouble(-1, 1) * (bf16 ? 0x1p120 : 0x1p15)); // near the top of the range
+        else v = (float) (rnd.nextDouble(-2, 2) * Math.pow(2, rnd.nextInt(-6, 6)));
+        int h = half(v, bf16);
+        return bf16 ? Float.intBitsToFloat(h << 16) : Float.float16ToFloat((short) h);
     }
 
     /** Four 8x8 matrices of b16, element (i, r, c) = i*64 + r*8 + c, rows stored in a scrambled order. */

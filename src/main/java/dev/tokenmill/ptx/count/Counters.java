@@ -29,6 +29,11 @@ public final class Counters {
     public long ldmatrixRequests, ldmatrixWavefronts;
     /** cp.async: requests, bytes written to shared (zero fill included), bytes read from global, sectors read. */
     public long cpAsyncRequests, cpAsyncBytes, cpAsyncSourceBytes, cpAsyncSectors;
+    /**
+     * cp.async's writes into shared memory, phased as a shared store of cp-size bytes per lane: wavefronts and the
+     * conflict-free count. Kept apart from the st.shared counters, whose values do not change with them.
+     */
+    public long cpAsyncSharedWavefronts, cpAsyncSharedIdealWavefronts;
     /** Barrier completions (each releases a whole CTA). */
     public long barriers;
     public long ctas, warps, threads;
@@ -56,6 +61,8 @@ public final class Counters {
         cpAsyncBytes += o.cpAsyncBytes;
         cpAsyncSourceBytes += o.cpAsyncSourceBytes;
         cpAsyncSectors += o.cpAsyncSectors;
+        cpAsyncSharedWavefronts += o.cpAsyncSharedWavefronts;
+        cpAsyncSharedIdealWavefronts += o.cpAsyncSharedIdealWavefronts;
         barriers += o.barriers;
         ctas += o.ctas;
         warps += o.warps;
@@ -100,6 +107,11 @@ public final class Counters {
         return sharedStoreWavefronts - sharedStoreIdealWavefronts;
     }
 
+    /** Bank conflicts of cp.async's shared-memory writes (wavefronts beyond one per phase). */
+    public long cpAsyncSharedBankConflicts() {
+        return cpAsyncSharedWavefronts - cpAsyncSharedIdealWavefronts;
+    }
+
     /** Global bytes read: ld.global plus the bytes cp.async fetched. */
     public long globalBytesRead() {
         return globalLoadBytes + cpAsyncSourceBytes;
@@ -126,6 +138,7 @@ public final class Counters {
                 + String.format(Locale.ROOT, " (%.2f sectors/request)", globalStoreSectorsPerRequest()));
         row(sb, "cp.async: requests / bytes / global bytes / sectors", cpAsyncRequests + " / " + cpAsyncBytes + " / "
                 + cpAsyncSourceBytes + " / " + cpAsyncSectors);
+        row(sb, "  shared writes: wavefronts (conflicts)", cpAsyncSharedWavefronts + " (" + cpAsyncSharedBankConflicts() + ")");
         row(sb, "shared loads: requests / wavefronts (conflicts)", sharedLoadRequests + " / " + sharedLoadWavefronts
                 + " (" + sharedLoadBankConflicts() + ")");
         row(sb, "  of which ldmatrix: requests / wavefronts", ldmatrixRequests + " / " + ldmatrixWavefronts);

@@ -30,7 +30,7 @@ final class Cta {
     Findings findings;
 
     final int[] scratchInts = new int[32];
-    final double[] mmaA = new double[16 * 16], mmaB = new double[16 * 8], mmaAcc = new double[16 * 8];
+    final TensorCore tensorCore = new TensorCore();
 
     Cta(Launch launch, Counters counters) {
         this.launch = launch;

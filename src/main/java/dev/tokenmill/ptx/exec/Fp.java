@@ -92,9 +92,9 @@ public final class Fp {
     }
 
     /**
-     * ex2.approx.f32: the ISA allows an approximation here; the interpreter returns 2^a computed in double
-     * and rounded once to f32, within 1 ulp of the exact value (tighter than a fast approximation), keeping
-     * subnormal results, +0 for -Inf, +Inf for +Inf, canonical NaN.
+     * ex2.approx.f32: 2^a in double (Math.pow, within 1 ulp of the exact power in double) rounded once to f32:
+     * a faithful rounding, within the ISA's "2 ulp from correctly rounded result"; subnormal results kept,
+     * +0 for -Inf, +Inf for +Inf, canonical NaN.
      */
     public static int ex2(int ab) {
         float a = f(ab);

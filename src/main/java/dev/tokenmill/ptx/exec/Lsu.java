@@ -24,8 +24,10 @@ final class Lsu {
     private final Cta cta;
     private final long[] sectors = new long[128];
     private final int[] laneAddr = new int[32];
-    private final int[] words = new int[128];
-    private final int[] perBank = new int[32];
+    private final Coalescing.Phase phase = new Coalescing.Phase();
+    /** Shared addresses whose read checks found nothing, per ld.shared (see ldShared). */
+    private final int[] checkedAddr = new int[64], checkedStamp = new int[64];
+    private int checkStamp;
     private final short[] rows = new short[32 * 8];
     /** Phases with at least one lane in the last {@link #wavefronts} call: the conflict-free wavefront count. */
     private int ideal;
@@ -183,21 +185,31 @@ final class Lsu {
         return true;
     }
 
-    /** The checks of a shared read that is performed: racecheck, initcheck, cp.async in flight. */
-    private void sharedRead(Warp w, Instr in, int l, int addr, int bytes) {
+    /**
+     * The checks of a shared read that is performed: racecheck, initcheck, cp.async in flight. Returns true
+     * when none found anything. They are idempotent for one warp and one instruction (a read only adds this
+     * warp to the words' readers), so a lane that reads the bytes the lane before it read cleanly can skip
+     * them and gets the same findings, none.
+     */
+    private boolean sharedRead(Warp w, Instr in, int l, int addr, int bytes) {
         SharedMemory sm = cta.shared;
+        boolean clean = true;
         if (cta.racecheck && sm.read(addr, bytes, w.index, in.line) != SharedMemory.NONE) {
             cta.report(FindingKind.SHARED_RAW, in, w.index, l, addr, cta.sharedWindow(),
                     "another warp wrote these bytes at line " + sm.otherLine + " in the same barrier interval");
+            clean = false;
         }
         if (cta.initcheck && !sm.initialized(addr, bytes)) {
             cta.report(FindingKind.UNINITIALIZED_SHARED, in, w.index, l, addr, cta.sharedWindow(),
                     bytes + "-byte read of shared memory that this CTA has not written");
+            clean = false;
         }
         if (cta.cpInFlight > 0 && sm.cpPending(addr, bytes)) {
             cta.report(FindingKind.CP_ASYNC_READ_BEFORE_WAIT, in, w.index, l, addr, cta.sharedWindow(),
                     "a cp.async to these bytes has not been waited for (cp.async.wait_group) by its thread");
+            clean = false;
         }
+        return clean;
     }
 
     private void sharedWrite(Warp w, Instr in, int l, int addr, int bytes, int line) {
@@ -218,17 +230,30 @@ final class Lsu {
         SharedMemory sm = cta.shared;
         int bytes = in.size * in.vec;
         int ok = 0;
+        // addresses read with no finding by earlier lanes of this instruction, in a small table stamped with
+        // the instruction's number: broadcasts (many lanes, one address) check once
+        int stamp = ++checkStamp;
+        if (stamp == 0) { // wrapped: no entry may look current
+            Arrays.fill(checkedStamp, 0);
+            stamp = checkStamp = 1;
+        }
         for (int m = exec; m != 0; m &= m - 1) {
             int l = Integer.numberOfTrailingZeros(m);
             int addr = sharedAddr(w, in, l);
-            if (!sharedOk(w, in, l, addr, bytes, bytes)) {
-                for (int e = 0; e < in.vec; e++) {
-                    if (in.wideReg) w.d[in.dv[e] + l] = 0;
-                    else w.r[in.dv[e] + l] = 0;
+            int slot = (addr >>> 4 ^ addr >>> 9) & 63;
+            if (checkedStamp[slot] != stamp || checkedAddr[slot] != addr) {
+                if (!sharedOk(w, in, l, addr, bytes, bytes)) {
+                    for (int e = 0; e < in.vec; e++) {
+                        if (in.wideReg) w.d[in.dv[e] + l] = 0;
+                        else w.r[in.dv[e] + l] = 0;
+                    }
+                    continue;
                 }
-                continue;
+                if (sharedRead(w, in, l, addr, bytes)) {
+                    checkedStamp[slot] = stamp;
+                    checkedAddr[slot] = addr;
+                }
             }
-            sharedRead(w, in, l, addr, bytes);
             for (int e = 0; e < in.vec; e++) {
                 long v = read(sm.data, addr + e * in.size, in.size, in.signed);
                 if (in.wideReg) w.d[in.dv[e] + l] = v;
@@ -278,14 +303,15 @@ final class Lsu {
         int total = 0;
         ideal = 0;
         for (int base = 0; base < 32; base += perPhase) {
-            int n = 0;
-            int phase = perPhase == 32 ? lanes : lanes >>> base & ((1 << perPhase) - 1);
-            if (phase != 0) ideal++;
-            for (int m = phase; m != 0; m &= m - 1) {
-                int l = base + Integer.numberOfTrailingZeros(m);
-                for (int wd = laneAddr[l] >>> 2, end = (laneAddr[l] + bytes - 1) >>> 2; wd <= end; wd++) words[n++] = wd;
+            int inPhase = perPhase == 32 ? lanes : lanes >>> base & ((1 << perPhase) - 1);
+            if (inPhase == 0) continue;
+            ideal++;
+            phase.clear();
+            for (int m = inPhase; m != 0; m &= m - 1) {
+                int a = laneAddr[base + Integer.numberOfTrailingZeros(m)];
+                phase.add(a >>> 2, ((a + bytes - 1) >>> 2) - (a >>> 2) + 1);
             }
-            total += Coalescing.wavefronts(words, n, perBank);
+            total += phase.wavefronts();
         }
         return total;
     }
@@ -296,7 +322,7 @@ final class Lsu {
         if (exec == 0) return;
         Counters k = cta.counters;
         int size = in.size;
-        int ns = 0;
+        int ns = 0, issued = 0;
         for (int m = exec; m != 0; m &= m - 1) {
             int l = Integer.numberOfTrailingZeros(m);
             int dst = sharedAddr(w, in, l);
@@ -319,6 +345,8 @@ final class Lsu {
                 if (((src + srcSize - 1) >>> 5) != src >>> 5) sectors[ns++] = (src + srcSize - 1) >>> 5;
             }
             w.cp.add(l, dst, src, size, srcSize, in.line);
+            laneAddr[l] = dst;
+            issued |= 1 << l;
             cta.shared.cpPendingAdd(dst, size, 1);
             cta.cpInFlight++;
             k.cpAsyncBytes += size;
@@ -326,6 +354,9 @@ final class Lsu {
         }
         k.cpAsyncRequests++;
         k.cpAsyncSectors += Coalescing.distinct(sectors, ns);
+        // the shared side: each issued lane writes cp-size bytes (zero fill included), phased as a store is
+        k.cpAsyncSharedWavefronts += wavefronts(issued, size);
+        k.cpAsyncSharedIdealWavefronts += ideal;
     }
 
     /** cp.async.wait_group keep (-1: wait_all, and thread exit): lands the due copies of {@code lanes}, in issue order. */
@@ -371,7 +402,7 @@ final class Lsu {
         Counters k = cta.counters;
         int wave = 0;
         for (int i = 0; i < num; i++) {
-            int n = 0;
+            phase.clear();
             for (int j = 0; j < 8; j++) {
                 int l = i * 8 + j;
                 int addr = sharedAddr(w, in, l);
@@ -382,9 +413,9 @@ final class Lsu {
                 }
                 sharedRead(w, in, l, addr, 16);
                 for (int e = 0; e < 8; e++) rows[row * 8 + e] = (short) I16.get(sm.data, addr + 2 * e);
-                for (int wd = addr >>> 2; wd < (addr >>> 2) + 4; wd++) words[n++] = wd;
+                phase.add(addr >>> 2, 4);
             }
-            wave += Coalescing.wavefronts(words, n, perBank);
+            wave += phase.wavefronts();
         }
         boolean trans = in.mode == 1;
         for (int m = exec; m != 0; m &= m - 1) {

@@ -263,7 +263,7 @@ final class Warp {
             }
             case MMA_F16, MMA_BF16 -> {
                 if (waitForMembers(in, -1, true, at)) return true;
-                Collectives.mma(this, in, exec);
+                cta.tensorCore.mma(r, in, exec, in.op == Op.MMA_BF16);
             }
         }
         return false;

@@ -438,7 +438,7 @@ final class Decoder {
             i.dstType = dt;
             i.d = dr.index() * 32;
             i.wideReg = dstWide;
-            i.wideAddr = srcWide; // for CVT_INT: which file the source is in
+            i.wideAddr = srcWide || sr == null && sType.size == 8; // for CVT_INT: which file the source is in
             i.a = srcWide ? sr.index() * 32 : sType.size == 8 ? src(st, 1, Type.U64) : src(st, 1, Type.U32);
             if (dr.file() == RegFile.PRED) throw fail(st, "cvt into a predicate");
             if (dt.size == 8 && !dstWide) throw fail(st, "a 64-bit conversion result needs a 64-bit register");

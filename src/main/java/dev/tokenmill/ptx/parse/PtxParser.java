@@ -185,9 +185,9 @@ public final class PtxParser {
         Map<String, Integer> labels = new HashMap<>();
         body(regs, dec, code, labels);
         dec.resolveLabels(code, labels);
-        return new Program(module, name, code.toArray(Instr[]::new), regs.r32Count(), regs.r64Count(), regs.predCount(),
-                regs.const32Pairs(), regs.const64Pairs(), regs.constPredPairs(), regs.specialSlots(), regs.specialKinds(),
-                List.copyOf(params), paramBytes, staticEnd, dynBase, maxThreads, reqThreads);
+        return RegisterPacking.pack(new Program(module, name, code.toArray(Instr[]::new), regs.r32Count(), regs.r64Count(),
+                regs.predCount(), regs.const32Pairs(), regs.const64Pairs(), regs.constPredPairs(), regs.specialSlots(),
+                regs.specialKinds(), List.copyOf(params), paramBytes, staticEnd, dynBase, maxThreads, reqThreads));
     }
 
     private int[] dims() {
