@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * launch, which the trial prints at its end. Not part of the prefill/decode suites (it measures the emulator,
  * not a device).
  *
- * <pre>java -jar target/tokenmill.jar PtxInterpreterBenchmark -f 1</pre>
+ * <pre>java --add-modules=jdk.incubator.vector -cp target/tokenmill.jar org.openjdk.jmh.Main PtxInterpreterBenchmark</pre>
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
