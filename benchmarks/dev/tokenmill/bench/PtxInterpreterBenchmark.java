@@ -22,17 +22,23 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Speed of the PTX interpreter on one core (one worker thread, all checks on): launches per second of a
- * committed kernel on a fixed shape. Warp instructions per second = this rate x the warp instructions of one
- * launch, which the trial prints at its end. Not part of the prefill/decode suites (it measures the emulator,
+ * committed kernel on a fixed shape. Warp instructions per second of wall time = this rate x the warp
+ * instructions of one launch; the trial prints that count at its end, with the median over measurement
+ * iterations of warp instructions per second of the worker's CPU time, which a busy neighbour on a shared
+ * machine disturbs less than wall time. Not part of the prefill/decode suites (it measures the emulator,
  * not a device).
  *
  * <pre>java --add-modules=jdk.incubator.vector -cp target/tokenmill.jar org.openjdk.jmh.Main PtxInterpreterBenchmark</pre>
@@ -56,6 +62,9 @@ public class PtxInterpreterBenchmark {
     private Dim3 block;
     private int dynamicShared;
     private long warpInstructions;
+    /** This iteration's launches and their CPU time; each measurement iteration's rate. */
+    private long launches, cpuNanos;
+    private final List<Double> cpuRates = new ArrayList<>();
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -114,12 +123,31 @@ public class PtxInterpreterBenchmark {
 
     @Benchmark
     public LaunchReport launch() {
-        return k.launch(emu, grid, block, dynamicShared, params, mem);
+        LaunchReport r = k.launch(emu, grid, block, dynamicShared, params, mem);
+        launches++;
+        cpuNanos += r.cpuNanos();
+        return r;
+    }
+
+    @Setup(Level.Iteration)
+    public void startIteration() {
+        launches = 0;
+        cpuNanos = 0;
+    }
+
+    @TearDown(Level.Iteration)
+    public void endIteration(IterationParams iteration) {
+        if (iteration.getType() == IterationType.MEASUREMENT && cpuNanos > 0) {
+            cpuRates.add(warpInstructions * launches / (cpuNanos / 1e9));
+        }
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        System.out.println("\n" + kernel + ": " + warpInstructions + " warp instructions per launch");
+        String cpu = cpuRates.isEmpty() ? "" : String.format(java.util.Locale.ROOT,
+                "; %.2f M per second of CPU time (median of %d iterations)",
+                cpuRates.stream().sorted().toList().get(cpuRates.size() / 2) / 1e6, cpuRates.size());
+        System.out.println("\n" + kernel + ": " + warpInstructions + " warp instructions per launch" + cpu);
         emu.close();
     }
 

@@ -20,12 +20,13 @@ import java.util.Map;
  * @param cpAsyncBytes            bytes {@code cp.async} wrote to shared memory (zero fill included)
  * @param cpAsyncGlobalBytes      bytes {@code cp.async} read from global memory
  * @param barriers                barrier completions (each releases a whole CTA)
+ * @param emulatorCpuNanos        not a fact of the kernels: the CPU time the emulator spent executing these launches
+ *                                (-1 where it could not be measured), which says how fast the emulator runs
  */
 public record KernelCounters(List<Launch> launches, Map<String, Long> warpInstructionsByClass, long threadInstructions,
                              long tensorFlops, Traffic globalLoads, Traffic globalStores, Shared sharedLoads,
                              Shared sharedStores, long ldmatrixRequests, long ldmatrixWavefronts, long cpAsyncBytes,
-                             long cpAsyncGlobalBytes,
-                             long barriers) {
+                             long cpAsyncGlobalBytes, long barriers, long emulatorCpuNanos) {
     public KernelCounters {
         launches = List.copyOf(launches);
         warpInstructionsByClass = Collections.unmodifiableMap(new LinkedHashMap<>(warpInstructionsByClass));
@@ -55,6 +56,11 @@ public record KernelCounters(List<Launch> launches, Map<String, Long> warpInstru
 
     /** Every warp instruction. */
     public long warpInstructions() { return warpInstructionsByClass.values().stream().mapToLong(Long::longValue).sum(); }
+
+    /** The emulator's speed: warp instructions per second of CPU time (one core's second), or NaN if unmeasured. */
+    public double emulatorWarpInstructionsPerCpuSecond() {
+        return emulatorCpuNanos <= 0 ? Double.NaN : warpInstructions() / (emulatorCpuNanos / 1e9);
+    }
 
     /** Bytes read and written in global memory: loads, stores and what cp.async fetched. */
     public long globalBytes() { return globalLoads.bytes() + globalStores.bytes() + cpAsyncGlobalBytes; }

@@ -44,6 +44,11 @@ final class CounterReport {
                 : "; ldmatrix " + c.ldmatrixRequests() + " requests, " + c.ldmatrixWavefronts() + " wavefronts")));
         l.add(Map.entry("shared stores", shared(c.sharedStores())));
         l.add(Map.entry("barriers", Long.toString(c.barriers())));
+        if (c.emulatorCpuNanos() > 0)
+            l.add(Map.entry("emulator", String.format(Locale.ROOT,
+                    "%.1f ms of CPU time for these launches, %.1f M warp instructions per CPU second: the emulator's speed, "
+                            + "not the kernel's, its JIT warm-up included (PtxInterpreterBenchmark measures it warm)",
+                    c.emulatorCpuNanos() / 1e6, c.emulatorWarpInstructionsPerCpuSecond() / 1e6)));
         return l;
     }
 
@@ -80,6 +85,9 @@ final class CounterReport {
         j.put("shared_stores", sharedJson(c.sharedStores()));
         j.put("ldmatrix", ordered("requests", c.ldmatrixRequests(), "wavefronts", c.ldmatrixWavefronts()));
         j.put("barriers", c.barriers());
+        if (c.emulatorCpuNanos() > 0)
+            j.put("emulator", ordered("cpu_seconds", c.emulatorCpuNanos() / 1e9,
+                    "warp_instructions_per_cpu_second", c.emulatorWarpInstructionsPerCpuSecond()));
         return j;
     }
 

@@ -74,7 +74,17 @@ record Inspection(List<KernelRun> runs) {
                 new KernelCounters.Shared(sum.sharedStoreRequests, sum.sharedStoreWavefronts,
                         sum.sharedStoreBankConflicts()),
                 sum.ldmatrixRequests, sum.ldmatrixWavefronts,
-                sum.cpAsyncBytes, sum.cpAsyncSourceBytes, sum.barriers);
+                sum.cpAsyncBytes, sum.cpAsyncSourceBytes, sum.barriers, cpuNanos());
+    }
+
+    /** The emulator's CPU time over the launches, or -1 if any launch could not measure it. */
+    private long cpuNanos() {
+        long sum = 0;
+        for (KernelRun r : runs) {
+            if (r.report().cpuNanos() < 0) return -1;
+            sum += r.report().cpuNanos();
+        }
+        return sum;
     }
 
     private static KernelCounters.Launch launch(LaunchReport r) {

@@ -5,6 +5,8 @@ import dev.tokenmill.ptx.count.Counters;
 import dev.tokenmill.ptx.ir.Param;
 import dev.tokenmill.ptx.ir.Program;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Interpreter implements AutoCloseable {
     /** Largest shared memory per CTA of the devices tokenmill targets (sm_90 opt-in: 227 KiB). */
     public static final int MAX_SHARED_PER_CTA = 232448;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final boolean CPU_TIME = THREADS.isCurrentThreadCpuTimeSupported();
 
     private final LaunchOptions options;
     private final ExecutorService pool;
@@ -60,6 +64,7 @@ public final class Interpreter implements AutoCloseable {
         long ctas = grid.count();
         int workers = (int) Math.min(pool == null ? 1 : options.parallelism(), ctas);
         AtomicLong next = new AtomicLong();
+        AtomicLong cpuNanos = new AtomicLong();
         List<Counters> counters = new ArrayList<>();
         List<Map<Long, Findings>> found = new ArrayList<>();
         List<Future<?>> futures = new ArrayList<>();
@@ -69,11 +74,13 @@ public final class Interpreter implements AutoCloseable {
             counters.add(c);
             found.add(f);
             Runnable worker = () -> {
+                long cpu0 = CPU_TIME ? THREADS.getCurrentThreadCpuTime() : 0;
                 Cta cta = new Cta(launch, c);
                 for (long i = next.getAndIncrement(); i < ctas; i = next.getAndIncrement()) {
                     Findings fi = cta.run(i);
                     if (fi != null) f.put(i, fi);
                 }
+                if (CPU_TIME) cpuNanos.addAndGet(THREADS.getCurrentThreadCpuTime() - cpu0);
             };
             if (workers == 1) worker.run();
             else futures.add(pool.submit(worker));
@@ -96,7 +103,8 @@ public final class Interpreter implements AutoCloseable {
         ordered.values().forEach(all::addAll);
         int staticShared = program.staticShared();
         int dyn = launch.sharedBytes() - staticShared;
-        return new LaunchReport(program.name(), grid, block, staticShared, dyn, total, all.list(), all.total());
+        return new LaunchReport(program.name(), grid, block, staticShared, dyn, total, all.list(), all.total(),
+                CPU_TIME ? cpuNanos.get() : -1);
     }
 
     private static void validate(Program p, Dim3 grid, Dim3 block, int dynamicShared, byte[] params) {
