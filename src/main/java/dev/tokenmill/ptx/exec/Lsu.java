@@ -71,6 +71,11 @@ final class Lsu {
 
     // ---- global -----------------------------------------------------------------------------------------
 
+    /** Whether {@code a}, the allocation an earlier lane hit, holds this aligned access as well: nothing to check. */
+    private static boolean covers(GlobalMemory.Allocation a, long addr, int bytes) {
+        return a != null && addr >= a.base && addr + bytes <= a.base + a.size && (addr & (bytes - 1)) == 0 && !a.freed;
+    }
+
     void ldGlobal(Warp w, Instr in, int exec) {
         if (exec == 0) return;
         Counters k = cta.counters;
@@ -80,7 +85,7 @@ final class Lsu {
         for (int m = exec; m != 0; m &= m - 1) {
             int l = Integer.numberOfTrailingZeros(m);
             long addr = w.d[in.a + l] + in.imm;
-            if (a == null || addr < a.base || addr + bytes > a.base + a.size || (addr & (bytes - 1)) != 0 || a.freed) {
+            if (!covers(a, addr, bytes)) {
                 a = globalCheck(w, in, l, addr, bytes, bytes);
                 if (a == null) {
                     for (int e = 0; e < in.vec; e++) {
@@ -117,7 +122,7 @@ final class Lsu {
         for (int m = exec; m != 0; m &= m - 1) {
             int l = Integer.numberOfTrailingZeros(m);
             long addr = w.d[in.a + l] + in.imm;
-            if (a == null || addr < a.base || addr + bytes > a.base + a.size || (addr & (bytes - 1)) != 0 || a.freed) {
+            if (!covers(a, addr, bytes)) {
                 a = globalCheck(w, in, l, addr, bytes, bytes);
                 if (a == null) continue;
             }

@@ -87,15 +87,7 @@ public final class PtxParser {
 
     /** After {@code .shared}: {@code [.align N] .type name[N]...;} */
     private SharedVar sharedDecl(Token at, boolean extern) {
-        int align = 0;
-        if (peek().isWord(".align")) {
-            next();
-            align = (int) expect(Token.Kind.INT).value();
-        }
-        Token typeTok = next();
-        Type type = typeTok.text().startsWith(".") ? Type.of(typeTok.text().substring(1)) : null;
-        if (type == null || type == Type.PRED) throw fail(typeTok, "unsupported .shared declaration '" + line(typeTok) + "'");
-        String name = next().text();
+        Declared d = declared(".shared declaration");
         long count = 1;
         boolean unsized = false;
         while (peek().is('[')) {
@@ -109,8 +101,23 @@ public final class PtxParser {
         }
         expectPunct(';');
         if (unsized != extern) throw fail(at, "a .shared array must be sized unless it is .extern (dynamic): '" + line(at) + "'");
-        if (align == 0) align = type.size;
-        return new SharedVar(name, 0, (int) (count * type.size), align, extern);
+        return new SharedVar(d.name, 0, (int) (count * d.type.size), d.align, extern);
+    }
+
+    /** A declared variable's {@code [.align N] .type name}; the alignment defaults to the type's size. */
+    private record Declared(int align, Type type, String name) {}
+
+    /** Reads {@code [.align N] .type name}; {@code what} names the declaration in the error for another type. */
+    private Declared declared(String what) {
+        int align = 0;
+        if (peek().isWord(".align")) {
+            next();
+            align = (int) expect(Token.Kind.INT).value();
+        }
+        Token typeTok = next();
+        Type type = typeTok.text().startsWith(".") ? Type.of(typeTok.text().substring(1)) : null;
+        if (type == null || type == Type.PRED) throw fail(typeTok, "unsupported " + what + " '" + line(typeTok) + "'");
+        return new Declared(align == 0 ? type.size : align, type, next().text());
     }
 
     private Program entry() {
@@ -122,25 +129,16 @@ public final class PtxParser {
         while (!peek().is(')')) {
             Token d = next();
             if (!d.isWord(".param")) throw fail(d, "unsupported entry parameter '" + line(d) + "'");
-            int align = 0;
-            if (peek().isWord(".align")) {
-                next();
-                align = (int) expect(Token.Kind.INT).value();
-            }
-            Token typeTok = next();
-            Type type = typeTok.text().startsWith(".") ? Type.of(typeTok.text().substring(1)) : null;
-            if (type == null || type == Type.PRED) throw fail(typeTok, "unsupported parameter type '" + line(typeTok) + "'");
-            String pname = next().text();
+            Declared decl = declared("parameter type");
             long count = 1;
             while (peek().is('[')) {
                 next();
                 count *= expect(Token.Kind.INT).value();
                 expectPunct(']');
             }
-            if (align == 0) align = type.size;
-            paramBytes = (paramBytes + align - 1) / align * align;
-            params.add(new Param(pname, type, paramBytes, (int) (count * type.size), align));
-            paramBytes += (int) (count * type.size);
+            paramBytes = (paramBytes + decl.align - 1) / decl.align * decl.align;
+            params.add(new Param(decl.name, decl.type, paramBytes, (int) (count * decl.type.size), decl.align));
+            paramBytes += (int) (count * decl.type.size);
             if (peek().is(',')) next();
         }
         expectPunct(')');
