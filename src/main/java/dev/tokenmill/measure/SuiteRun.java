@@ -58,9 +58,14 @@ public final class SuiteRun {
 
     /** Every trial this run starts, in order: each suite's axes, then the trials its roll-up needs beyond them. */
     public List<PlannedTrial> trials() {
+        return trials(plan.jmh());
+    }
+
+    /** The same, their times estimated with {@code jmh} (the preamble lengthens the plan's for an energy window). */
+    private List<PlannedTrial> trials(RunPlan.Jmh jmh) {
         List<PlannedTrial> out = new ArrayList<>();
         for (String suite : plan.suites()) {
-            double each = plan.jmh().orElse(SuiteAxes.annotated(suite)).estimatedSeconds();
+            double each = jmh.orElse(SuiteAxes.annotated(suite)).estimatedSeconds();
             Map<String, String[]> params = suiteParams(suite);
             for (RollupPlan.SuiteTrial t : SuiteAxes.trials(suite, params)) out.add(new PlannedTrial(suite, t, false, each));
             for (RollupPlan.SuiteTrial t : rollupExtras(suite, params)) out.add(new PlannedTrial(suite, t, true, each));
@@ -111,7 +116,8 @@ public final class SuiteRun {
         ArrayNode jmh = ResultFiles.JSON.createArrayNode();
         Map<String, String> histograms = new LinkedHashMap<>();
         JmhProgress progress = new JmhProgress(log,
-                new Eta(planned.stream().mapToDouble(PlannedTrial::estimatedSeconds).toArray()), System::nanoTime);
+                new Eta(trials(preamble.jmh()).stream().mapToDouble(PlannedTrial::estimatedSeconds).toArray()),
+                System::nanoTime);
         String partial = null;
         try {
             for (String suite : plan.suites()) {
