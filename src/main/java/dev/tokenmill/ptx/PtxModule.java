@@ -27,7 +27,15 @@ public final class PtxModule {
 
     /** Parses and decodes {@code text}; {@code name} (a file name) appears in every error and finding. */
     public static PtxModule load(String name, String text) {
-        return new PtxModule(name, PtxParser.parse(name, text));
+        return new PtxModule(name, PtxParser.parse(name, text, true));
+    }
+
+    /**
+     * The same module with every declared register in a slot of its own: slower (a warp's register file as large as
+     * the PTX declares), and the reference that the register packing of {@link #load} is checked against.
+     */
+    public static PtxModule loadUnpacked(String name, String text) {
+        return new PtxModule(name, PtxParser.parse(name, text, false));
     }
 
     public String name() {

@@ -8,10 +8,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,8 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every entry of the committed PTX runs once on a small awkward shape (launched per kernels/ABI.md) and is
  * clean of findings: no out-of-bounds or misaligned access, race, barrier or collective problem, or read of
  * unwritten memory. Results are checked against plain Java elsewhere (CommittedKernelsTest) for some of
- * them; here the property is "runs, and the sanitizer has nothing to say". A renamed or new entry that
- * nobody launches fails {@link #everyEntryRan}.
+ * them; here the property is "runs, and the sanitizer has nothing to say". Each launch is repeated on the
+ * module with unpacked registers ({@link PtxModule#loadUnpacked}): the same bytes in every buffer, the same
+ * counters, so the register packing changes nothing but speed. A renamed or new entry that nobody launches
+ * fails {@link #everyEntryRan}.
  */
 @Timeout(120)
 class AllEntriesTest {
@@ -65,14 +70,41 @@ class AllEntriesTest {
     }
 
     private void launch(PtxModule m, String entry, Dim3 grid, Dim3 block, int dyn, long... params) {
-        Kernel k = m.kernel(entry);
-        KernelParams p = k.newParams();
-        for (int i = 0; i < params.length; i++) p.set(i, params[i]);
-        LaunchReport r = k.launch(EMU, grid, block, dyn, p, mem);
+        LaunchReport r = launchOnce(m, entry, grid, block, dyn, params);
         synchronized (RAN) {
             RAN.add(entry);
         }
         assertTrue(r.clean(), r::toString);
+        // the unpacked module reads the same inputs (no entry changes what it reads) and rewrites the outputs
+        List<byte[]> packed = buffers(params);
+        LaunchReport u = launchOnce(Ptx.unpacked(familyOf(m)), entry, grid, block, dyn, params);
+        assertTrue(u.clean(), u::toString);
+        List<byte[]> unpacked = buffers(params);
+        for (int i = 0; i < packed.size(); i++) {
+            assertArrayEquals(unpacked.get(i), packed.get(i), entry + ": buffer " + i + " differs with unpacked registers");
+        }
+        assertEquals(u.counters().toString(), r.counters().toString(), entry + ": counters with unpacked registers");
+    }
+
+    private LaunchReport launchOnce(PtxModule m, String entry, Dim3 grid, Dim3 block, int dyn, long... params) {
+        Kernel k = m.kernel(entry);
+        KernelParams p = k.newParams();
+        for (int i = 0; i < params.length; i++) p.set(i, params[i]);
+        return k.launch(EMU, grid, block, dyn, p, mem);
+    }
+
+    /** The whole allocation behind every parameter that is an address. */
+    private List<byte[]> buffers(long... params) {
+        List<byte[]> out = new ArrayList<>();
+        for (long v : params) {
+            GlobalMemory.Allocation a = v >= GlobalMemory.BASE ? mem.find(v) : null;
+            if (a != null) out.add(mem.read(a.base(), a.size()));
+        }
+        return out;
+    }
+
+    private static String familyOf(PtxModule m) {
+        return m.name().substring(0, m.name().indexOf('.'));
     }
 
     private static int es(String t) {

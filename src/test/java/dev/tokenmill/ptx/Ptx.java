@@ -35,6 +35,11 @@ final class Ptx {
         return MODULES.computeIfAbsent(family, f -> PtxModule.load(f + ".sm_80.ptx", committed(f)));
     }
 
+    /** The same, each declared register in a slot of its own (the reference for the register packing). */
+    static PtxModule unpacked(String family) {
+        return MODULES.computeIfAbsent(family + " unpacked", f -> PtxModule.loadUnpacked(family + ".sm_80.ptx", committed(family)));
+    }
+
     /**
      * A module with one entry {@code k(.u64 out, .u64 in, .u32 n)} whose body is {@code body} (line 16):
      * %rd0 = out, %rd1 = in, %r0 = n, %r1 = %tid.x, %rd3 = &out[tid], %rd4 = &in[tid] (4-byte elements).

@@ -120,6 +120,22 @@ class RegisterPackingTest {
     }
 
     @Test
+    void aGuardedFirstWriteLeavesZeroForLanesWithTheGuardFalse() {
+        // %r2's first write is guarded, so lanes with the guard false read what the slot held before: 0, never
+        // %r10, a temporary that died before it (a guarded write that ended %r2's life would let them share a slot)
+        PtxModule m = Ptx.kernel("", """
+                mul.lo.u32 %r10, %r1, 77; add.u32 %r4, %r10, 1;
+                setp.lt.u32 %p1, %r1, 16;
+                @%p1 mov.u32 %r2, 9;
+                add.u32 %r5, %r2, %r4;
+                st.global.u32 [%rd3], %r5;
+                """);
+        Ptx.Run r = new Ptx.Run(32, new int[0]).launch(m, Dim3.of(1), Dim3.of(32), 0);
+        int[] out = r.ints(32);
+        for (int t = 0; t < 32; t++) assertEquals((t < 16 ? 9 : 0) + 77 * t + 1, out[t], "thread " + t);
+    }
+
+    @Test
     void committedEntriesPackIntoAFewHundredSlots() {
         for (String family : Ptx.FAMILIES) {
             PtxModule m = Ptx.module(family);

@@ -26,17 +26,23 @@ public final class PtxParser {
     private final String module;
     private final String[] lines;
     private final List<Token> toks;
+    private final boolean packRegisters;
     private int p;
     private final List<SharedVar> moduleShared = new ArrayList<>();
 
-    private PtxParser(String module, String text) {
+    private PtxParser(String module, String text, boolean packRegisters) {
         this.module = module;
         this.lines = text.split("\n", -1);
         this.toks = Lexer.tokens(module, text);
+        this.packRegisters = packRegisters;
     }
 
-    public static Parsed parse(String module, String text) {
-        return new PtxParser(module, text).module();
+    /**
+     * Parses and decodes {@code text}; with {@code packRegisters}, registers whose live ranges do not overlap share
+     * slots of the warp's register file ({@link RegisterPacking}), else each declared register has its own.
+     */
+    public static Parsed parse(String module, String text, boolean packRegisters) {
+        return new PtxParser(module, text, packRegisters).module();
     }
 
     private Parsed module() {
@@ -183,9 +189,10 @@ public final class PtxParser {
         Map<String, Integer> labels = new HashMap<>();
         body(regs, dec, code, labels);
         dec.resolveLabels(code, labels);
-        return RegisterPacking.pack(new Program(module, name, code.toArray(Instr[]::new), regs.r32Count(), regs.r64Count(),
+        Program program = new Program(module, name, code.toArray(Instr[]::new), regs.r32Count(), regs.r64Count(),
                 regs.predCount(), regs.const32Pairs(), regs.const64Pairs(), regs.constPredPairs(), regs.specialSlots(),
-                regs.specialKinds(), List.copyOf(params), paramBytes, staticEnd, dynBase, maxThreads, reqThreads));
+                regs.specialKinds(), List.copyOf(params), paramBytes, staticEnd, dynBase, maxThreads, reqThreads);
+        return packRegisters ? RegisterPacking.pack(program) : program;
     }
 
     private int[] dims() {
