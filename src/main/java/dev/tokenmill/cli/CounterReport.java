@@ -44,11 +44,6 @@ final class CounterReport {
                 : "; ldmatrix " + c.ldmatrixRequests() + " requests, " + c.ldmatrixWavefronts() + " wavefronts")));
         l.add(Map.entry("shared stores", shared(c.sharedStores())));
         l.add(Map.entry("barriers", Long.toString(c.barriers())));
-        if (c.emulatorCpuNanos() > 0)
-            l.add(Map.entry("emulator", String.format(Locale.ROOT,
-                    "%.1f ms of CPU time for these launches, %.1f M warp instructions per CPU second: the emulator's speed, "
-                            + "not the kernel's, its JIT warm-up included (PtxInterpreterBenchmark measures it warm)",
-                    c.emulatorCpuNanos() / 1e6, c.emulatorWarpInstructionsPerCpuSecond() / 1e6)));
         return l;
     }
 
@@ -85,10 +80,25 @@ final class CounterReport {
         j.put("shared_stores", sharedJson(c.sharedStores()));
         j.put("ldmatrix", ordered("requests", c.ldmatrixRequests(), "wavefronts", c.ldmatrixWavefronts()));
         j.put("barriers", c.barriers());
-        if (c.emulatorCpuNanos() > 0)
-            j.put("emulator", ordered("cpu_seconds", c.emulatorCpuNanos() / 1e9,
-                    "warp_instructions_per_cpu_second", c.emulatorWarpInstructionsPerCpuSecond()));
         return j;
+    }
+
+    /**
+     * How fast the emulator ran these launches (not a fact of the kernels): its worker threads' CPU time and warp
+     * instructions per CPU second; null where it was not measured.
+     */
+    static String emulatorLine(KernelCounters c) {
+        if (c.emulatorCpuNanos() <= 0) return null;
+        return String.format(Locale.ROOT, "%.1f ms of CPU time on its worker threads, %.1f M warp instructions per CPU "
+                        + "second: the emulator's speed, not the kernel's (a single op's first launches run before the JIT "
+                        + "has compiled the interpreter; PtxInterpreterBenchmark measures it warm)",
+                c.emulatorCpuNanos() / 1e6, c.emulatorWarpInstructionsPerCpuSecond() / 1e6);
+    }
+
+    /** The same as a JSON object, or null. */
+    static Map<String, Object> emulatorJson(KernelCounters c) {
+        return c.emulatorCpuNanos() <= 0 ? null : ordered("cpu_seconds", c.emulatorCpuNanos() / 1e9,
+                "warp_instructions_per_cpu_second", c.emulatorWarpInstructionsPerCpuSecond());
     }
 
     private static Map<String, Object> ordered(String k1, Object v1, String k2, Object v2) {

@@ -110,6 +110,7 @@ record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, 
         j.put("verified", v);
         j.put("untimed", untimed);
         j.put("counters", counters == null ? null : CounterReport.json(counters, spec));
+        j.put("emulator", counters == null ? null : CounterReport.emulatorJson(counters));
         try {
             return JSON.writeValueAsString(j);
         } catch (JsonProcessingException e) {
@@ -149,6 +150,8 @@ record OpReport(OpSpec spec, String backend, DeviceInfo device, String variant, 
                     + "PTX on this shape, not timings)");
             for (Map.Entry<String, String> l : CounterReport.lines(counters, spec))
                 out.println(String.format(Locale.ROOT, "  %-13s %s", l.getKey(), l.getValue()));
+            String emulator = CounterReport.emulatorLine(counters);
+            if (emulator != null) line(out, "emulator", emulator);
         }
         if (!timed()) return;
         line(out, "latency", "median " + Figures.time(latency.p50Ms()) + "   p90 " + Figures.time(latency.p90Ms())

@@ -27,7 +27,7 @@ public final class Interpreter implements AutoCloseable {
     /** Largest shared memory per CTA of the devices tokenmill targets (sm_90 opt-in: 227 KiB). */
     public static final int MAX_SHARED_PER_CTA = 232448;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    private static final boolean CPU_TIME = THREADS.isCurrentThreadCpuTimeSupported();
+    private static final boolean CPU_TIME_SUPPORTED = THREADS.isCurrentThreadCpuTimeSupported();
 
     private final LaunchOptions options;
     private final ExecutorService pool;
@@ -65,6 +65,7 @@ public final class Interpreter implements AutoCloseable {
         int workers = (int) Math.min(pool == null ? 1 : options.parallelism(), ctas);
         AtomicLong next = new AtomicLong();
         AtomicLong cpuNanos = new AtomicLong();
+        boolean cpuTime = CPU_TIME_SUPPORTED && THREADS.isThreadCpuTimeEnabled();
         List<Counters> counters = new ArrayList<>();
         List<Map<Long, Findings>> found = new ArrayList<>();
         List<Future<?>> futures = new ArrayList<>();
@@ -74,13 +75,13 @@ public final class Interpreter implements AutoCloseable {
             counters.add(c);
             found.add(f);
             Runnable worker = () -> {
-                long cpu0 = CPU_TIME ? THREADS.getCurrentThreadCpuTime() : 0;
+                long cpu0 = cpuTime ? THREADS.getCurrentThreadCpuTime() : 0;
                 Cta cta = new Cta(launch, c);
                 for (long i = next.getAndIncrement(); i < ctas; i = next.getAndIncrement()) {
                     Findings fi = cta.run(i);
                     if (fi != null) f.put(i, fi);
                 }
-                if (CPU_TIME) cpuNanos.addAndGet(THREADS.getCurrentThreadCpuTime() - cpu0);
+                if (cpuTime) cpuNanos.addAndGet(THREADS.getCurrentThreadCpuTime() - cpu0);
             };
             if (workers == 1) worker.run();
             else futures.add(pool.submit(worker));
@@ -104,7 +105,7 @@ public final class Interpreter implements AutoCloseable {
         int staticShared = program.staticShared();
         int dyn = launch.sharedBytes() - staticShared;
         return new LaunchReport(program.name(), grid, block, staticShared, dyn, total, all.list(), all.total(),
-                CPU_TIME ? cpuNanos.get() : -1);
+                cpuTime ? cpuNanos.get() : -1);
     }
 
     private static void validate(Program p, Dim3 grid, Dim3 block, int dynamicShared, byte[] params) {

@@ -11,7 +11,8 @@ import java.util.List;
  * What one launch did: its configuration, its counters (facts, not timings) and its findings (distinct
  * kind and line, each with an occurrence count; {@code findingsTotal} counts every occurrence).
  * {@code cpuNanos} is not about the kernel: the CPU time the interpreter's worker threads spent on the
- * launch (-1 where the JVM cannot measure thread CPU time), which says how fast the emulator ran.
+ * launch (-1 where the JVM does not measure thread CPU time), which says how fast the emulator ran; it
+ * differs from run to run, so two reports of the same launch are equal only in their other components.
  */
 public record LaunchReport(String kernel, Dim3 grid, Dim3 block, int staticShared, int dynamicShared,
                            Counters counters, List<Finding> findings, long findingsTotal, long cpuNanos) {
