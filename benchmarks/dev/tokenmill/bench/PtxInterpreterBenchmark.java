@@ -37,9 +37,9 @@ import java.util.concurrent.TimeUnit;
  * Speed of the PTX interpreter on one core (one worker thread, all checks on): launches per second of a
  * committed kernel on a fixed shape. Warp instructions per second of wall time = this rate x the warp
  * instructions of one launch; the trial prints that count at its end, with the median over measurement
- * iterations of warp instructions per second of the worker's CPU time, which a busy neighbour on a shared
- * machine disturbs less than wall time. Not part of the prefill/decode suites (it measures the emulator,
- * not a device).
+ * iterations of warp instructions per second of the worker's CPU time (the rate per core that issue 10's
+ * target speaks of; on a shared VM it swings with its neighbours as wall time does). Not part of the
+ * prefill/decode suites (it measures the emulator, not a device).
  *
  * <pre>java --add-modules=jdk.incubator.vector -cp target/tokenmill.jar org.openjdk.jmh.Main PtxInterpreterBenchmark</pre>
  */
