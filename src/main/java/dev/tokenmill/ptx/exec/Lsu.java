@@ -76,6 +76,16 @@ final class Lsu {
         return a != null && addr >= a.base && addr + bytes <= a.base + a.size && (addr & (bytes - 1)) == 0 && !a.freed;
     }
 
+    /**
+     * Adds the 32-byte sectors of a lane's access (one, or two where it straddles a boundary: accesses are at most
+     * 16 bytes) to {@link #sectors} after its first {@code ns}; returns the new count.
+     */
+    private int addSectors(long addr, int bytes, int ns) {
+        sectors[ns++] = addr >>> 5;
+        if (((addr + bytes - 1) >>> 5) != addr >>> 5) sectors[ns++] = (addr + bytes - 1) >>> 5;
+        return ns;
+    }
+
     void ldGlobal(Warp w, Instr in, int exec) {
         if (exec == 0) return;
         Counters k = cta.counters;
@@ -105,8 +115,7 @@ final class Lsu {
                 if (in.wideReg) w.d[in.dv[e] + l] = v;
                 else w.r[in.dv[e] + l] = (int) v;
             }
-            sectors[ns++] = addr >>> 5;
-            if (((addr + bytes - 1) >>> 5) != addr >>> 5) sectors[ns++] = (addr + bytes - 1) >>> 5;
+            ns = addSectors(addr, bytes, ns);
             k.globalLoadBytes += bytes;
         }
         k.globalLoadRequests++;
@@ -132,8 +141,7 @@ final class Lsu {
                 write(a.data, off + e * in.size, in.size, v);
             }
             a.markInitialized(off, bytes);
-            sectors[ns++] = addr >>> 5;
-            if (((addr + bytes - 1) >>> 5) != addr >>> 5) sectors[ns++] = (addr + bytes - 1) >>> 5;
+            ns = addSectors(addr, bytes, ns);
             k.globalStoreBytes += bytes;
         }
         k.globalStoreRequests++;
@@ -346,8 +354,7 @@ final class Lsu {
                     cta.report(FindingKind.UNINITIALIZED_GLOBAL, in, w.index, l, src, cta.launch.memory().describe(src),
                             "cp.async reads " + srcSize + " bytes that no host copy or kernel store wrote");
                 }
-                sectors[ns++] = src >>> 5;
-                if (((src + srcSize - 1) >>> 5) != src >>> 5) sectors[ns++] = (src + srcSize - 1) >>> 5;
+                ns = addSectors(src, srcSize, ns);
             }
             w.cp.add(l, dst, src, size, srcSize, in.line);
             laneAddr[l] = dst;
