@@ -28,7 +28,6 @@ final class Lsu {
     /** Shared addresses whose read checks found nothing, per ld.shared (see ldShared). */
     private final int[] checkedAddr = new int[64], checkedStamp = new int[64];
     private int checkStamp;
-    private final short[] rows = new short[32 * 8];
     /** Phases with at least one lane in the last {@link #wavefronts} call: the conflict-free wavefront count. */
     private int ideal;
 
@@ -413,37 +412,39 @@ final class Lsu {
         int num = in.vec;
         Counters k = cta.counters;
         int wave = 0;
+        int[] rowAddr = laneAddr; // row l's address, or -1 where it failed memcheck (it gives zeros)
         for (int i = 0; i < num; i++) {
             phase.clear();
             for (int j = 0; j < 8; j++) {
                 int l = i * 8 + j;
                 int addr = sharedAddr(w, in, l);
-                int row = i * 8 + j;
                 if (!sharedOk(w, in, l, addr, 16, 16)) {
-                    for (int e = 0; e < 8; e++) rows[row * 8 + e] = 0;
+                    rowAddr[l] = -1;
                     continue;
                 }
                 sharedRead(w, in, l, addr, 16);
-                for (int e = 0; e < 8; e++) rows[row * 8 + e] = (short) I16.get(sm.data, addr + 2 * e);
+                rowAddr[l] = addr;
                 phase.add(addr >>> 2, 4);
             }
             wave += phase.wavefronts();
         }
+        // lane t's register i: without .trans, row t/4's word t%4 (elements 2(t%4), 2(t%4)+1), read as one
+        // int; with .trans, element t/4 of rows 2(t%4) and 2(t%4)+1
+        byte[] data = sm.data;
         boolean trans = in.mode == 1;
         for (int m = exec; m != 0; m &= m - 1) {
             int t = Integer.numberOfTrailingZeros(m);
             for (int i = 0; i < num; i++) {
-                int lo, hi;
+                int v;
                 if (!trans) {
-                    int row = i * 8 + (t >>> 2);
-                    lo = rows[row * 8 + 2 * (t & 3)];
-                    hi = rows[row * 8 + 2 * (t & 3) + 1];
+                    int a = rowAddr[i * 8 + (t >>> 2)];
+                    v = a < 0 ? 0 : (int) I32.get(data, a + 4 * (t & 3));
                 } else {
-                    int col = t >>> 2;
-                    lo = rows[(i * 8 + 2 * (t & 3)) * 8 + col];
-                    hi = rows[(i * 8 + 2 * (t & 3) + 1) * 8 + col];
+                    int a0 = rowAddr[i * 8 + 2 * (t & 3)], a1 = rowAddr[i * 8 + 2 * (t & 3) + 1], col = 2 * (t >>> 2);
+                    int lo = a0 < 0 ? 0 : (short) I16.get(data, a0 + col), hi = a1 < 0 ? 0 : (short) I16.get(data, a1 + col);
+                    v = lo & 0xFFFF | hi << 16;
                 }
-                w.r[in.dv[i] + t] = lo & 0xFFFF | hi << 16;
+                w.r[in.dv[i] + t] = v;
             }
         }
         k.sharedLoadRequests++;
