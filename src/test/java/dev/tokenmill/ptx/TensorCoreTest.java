@@ -36,6 +36,19 @@ class TensorCoreTest {
 
     /** As above with the destination registers {@code d} (which may be the A, B or C registers). */
     private static float[][] mma(float[][] a, float[][] b, float[][] c, boolean bf16, String dst) {
+        int[] in = operands(a, b, c, bf16);
+        String[] dr = dst.substring(1, dst.length() - 1).split(",");
+        String body = MMA.replace(".T.T.", bf16 ? ".bf16.bf16." : ".f16.f16.").replace("{%f20,%f21,%f22,%f23}, {%r10", dst + ", {%r10");
+        for (int i = 0; i < 4; i++) body = body.replace("], %f2" + i + ";", "], " + dr[i] + ";");
+        PtxModule m = Ptx.kernel("", body);
+        Ptx.Run r = new Ptx.Run(128, in).launch(m, Dim3.of(1), Dim3.of(32), 0);
+        assertTrue(r.report.clean(), r.report::toString);
+        assertEquals(2 * 16 * 8 * 16, r.report.counters().tensorFlops());
+        return result(r.floats(128));
+    }
+
+    /** Per lane: A's four registers, B's two, C's four (f32), through the fragment tables. */
+    private static int[] operands(float[][] a, float[][] b, float[][] c, boolean bf16) {
         int[] in = new int[32 * 10];
         for (int lane = 0; lane < 32; lane++) {
             int g = lane / 4, t = lane % 4;
@@ -52,14 +65,11 @@ class TensorCoreTest {
                 in[lane * 10 + 6 + i] = Float.floatToRawIntBits(c[i < 2 ? g : g + 8][t * 2 + (i & 1)]);
             }
         }
-        String[] dr = dst.substring(1, dst.length() - 1).split(",");
-        String body = MMA.replace(".T.T.", bf16 ? ".bf16.bf16." : ".f16.f16.").replace("{%f20,%f21,%f22,%f23}, {%r10", dst + ", {%r10");
-        for (int i = 0; i < 4; i++) body = body.replace("], %f2" + i + ";", "], " + dr[i] + ";");
-        PtxModule m = Ptx.kernel("", body);
-        Ptx.Run r = new Ptx.Run(128, in).launch(m, Dim3.of(1), Dim3.of(32), 0);
-        assertTrue(r.report.clean(), r.report::toString);
-        assertEquals(2 * 16 * 8 * 16, r.report.counters().tensorFlops());
-        float[] out = r.floats(128);
+        return in;
+    }
+
+    /** D[16][8] from each lane's four outputs, through the C/D table. */
+    private static float[][] result(float[] out) {
         float[][] d = new float[16][8];
         for (int lane = 0; lane < 32; lane++) {
             int g = lane / 4, t = lane % 4;
@@ -127,6 +137,60 @@ class TensorCoreTest {
                 }
             }
         }
+    }
+
+    /**
+     * The same A and B registers in three mmas: after the first, lane 5 rewrites its first A register (A[1][2] and
+     * A[1][3] become 2); the third reads the same bits as bf16. Each result must follow the registers' bits at its
+     * own mma, whatever the interpreter keeps from one mma to the next.
+     */
+    @Test
+    void eachMmaReadsItsOperandRegistersAsTheyAreThen() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(11);
+        float[][] a = new float[16][16], b = new float[16][8], c = new float[16][8];
+        for (float[] row : a) for (int k = 0; k < 16; k++) row[k] = operand(rnd, false);
+        for (float[] row : b) for (int n = 0; n < 8; n++) row[n] = operand(rnd, false);
+        for (float[] row : c) for (int n = 0; n < 8; n++) row[n] = (float) rnd.nextDouble(-4, 4);
+        int[] in = operands(a, b, c, false);
+        String body = MMA.replace(".T.T.", ".f16.f16.") // D1 = A B + C
+                .replace("mul.wide.u32 %rd7", """
+                        setp.eq.u32 %p1, %r1, 5;
+                        @%p1 mov.b32 %r10, 0x40004000;
+                        mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%f24,%f25,%f26,%f27}, {%r10,%r11,%r12,%r13}, {%r14,%r15}, {%f20,%f21,%f22,%f23};
+                        mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%f28,%f29,%f30,%f31}, {%r10,%r11,%r12,%r13}, {%r14,%r15}, {%f24,%f25,%f26,%f27};
+                        mul.wide.u32 %rd7""");
+        for (int i = 0; i < 4; i++) body = body.replace("], %f2" + i + ";", "], %f" + (28 + i) + ";");
+        Ptx.Run r = new Ptx.Run(128, in).launch(Ptx.kernel("", body), Dim3.of(1), Dim3.of(32), 0);
+        assertTrue(r.report.clean(), r.report::toString);
+        float[][] d = sum(a, b, c);
+        a[1][2] = a[1][3] = 2;
+        d = sum(a, b, d);
+        float[][] a16 = new float[16][16], b16 = new float[16][8]; // the same bits read as bf16
+        for (int m = 0; m < 16; m++) for (int k = 0; k < 16; k++) a16[m][k] = asBf16(a[m][k]);
+        for (int k = 0; k < 16; k++) for (int n = 0; n < 8; n++) b16[k][n] = asBf16(b[k][n]);
+        d = sum(a16, b16, d);
+        float[][] got = result(r.floats(128));
+        for (int m = 0; m < 16; m++) {
+            for (int n = 0; n < 8; n++) assertEquals(Float.floatToRawIntBits(d[m][n]), Float.floatToRawIntBits(got[m][n]), "D[" + m + "][" + n + "]");
+        }
+    }
+
+    /** The documented model: C + A[m][0]B[0][n] + ... in double, rounded once to f32, NaN canonical. */
+    private static float[][] sum(float[][] a, float[][] b, float[][] c) {
+        float[][] d = new float[16][8];
+        for (int m = 0; m < 16; m++) {
+            for (int n = 0; n < 8; n++) {
+                double s = c[m][n];
+                for (int k = 0; k < 16; k++) s += (double) a[m][k] * b[k][n];
+                float f = (float) s;
+                d[m][n] = f != f ? Float.intBitsToFloat(0x7FFFFFFF) : f;
+            }
+        }
+        return d;
+    }
+
+    private static float asBf16(float f16Value) {
+        return Float.intBitsToFloat((Float.floatToFloat16(f16Value) & 0xFFFF) << 16);
     }
 
     /** A random value exactly representable in f16 (or bf16): mostly normal, some subnormal, huge, infinite or NaN. */

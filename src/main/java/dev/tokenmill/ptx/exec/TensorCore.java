@@ -1,100 +1,193 @@
 package dev.tokenmill.ptx.exec;
 
 import dev.tokenmill.ptx.ir.Instr;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * mma.sync.aligned.m16n8k16.row.col.f32.{f16,bf16}.f32: D = A·B + C over the ISA's fragment layouts, once
- * per warp. One per CTA worker (it keeps B between the gather and the sums).
+ * per warp. One per CTA worker (it keeps widened fragments from one mma to the next).
  *
  * <p>Fragments (groupID g = lane/4, t = lane%4): A a0..a7 at rows g (a0,a1,a4,a5) or g+8, columns 2t+(i&1)
  * (+8 for i >= 4); B b0..b3 at rows 2t+(i&1) (+8 for i >= 2), column g; C/D c0..c3 at rows g (i < 2) or
- * g+8, columns 2t+(i&1). So A register j of lanes 4g..4g+3 holds one row's eight consecutive columns, B
- * register j of lanes 4n..4n+3 one column's eight consecutive rows, and lane 4g+t's c0..c3 are
- * D[g][2t], D[g][2t+1], D[g+8][2t], D[g+8][2t+1]: the loops below walk the registers in that order
- * instead of scattering each element through index arithmetic.
+ * g+8, columns 2t+(i&1). Read as registers: the 64 halves of A register 0 (lane by lane, low half first) are
+ * rows 0..7's columns 0..7, row by row, and registers 1, 2, 3 are rows 8..15's, rows 0..7's columns 8..15,
+ * rows 8..15's; lanes 4g..4g+3 of C register 0 are row g's even columns, of register 1 its odd columns
+ * (registers 2 and 3: row g+8). So each row's accumulators are two 4-lane vectors loaded straight from the
+ * registers, and the sums run four columns at a time.
  *
- * <p>Numerics: each product is exact in double (11 x 11 or 8 x 8 significand bits), so
- * {@code Math.fma(a, b, s)} is the double sum {@code s + a*b} rounded once; every output is
- * C + A[m][0]B[0][n] + ... + A[m][15]B[15][n] in that order, in double, rounded once to f32. The ISA leaves
- * the accumulation order, rounding and intermediate precision (at least single) unspecified.
+ * <p>Numerics: each product is exact in double (11 x 11 or 8 x 8 significand bits), so a lane of
+ * {@code fma} is the double sum {@code s + a*b} rounded once; every output is C + A[m][0]B[0][n] + ... +
+ * A[m][15]B[15][n] in that order, in double, rounded once to f32 (NaN canonical). The ISA leaves the
+ * accumulation order, rounding and intermediate precision (at least single) unspecified.
  *
- * <p>Speed (2-core AMD EPYC, one mma on fixed registers, CPU time, median of 10 rounds of 100k): 1.25-1.36 us
- * when every element went through a 16x16 and a 16x8 double array with per-element index arithmetic; 0.49-0.52
- * us walking the registers, with rows g and g+8 in 16 local sums that share each B load; one A register
- * load for both of its halves gave another x1.03-1.06 on the tensor-core kernels. A DoubleVector version
- * of the sums measured 0.44 us: not worth making the library depend on the incubator module.
+ * <p>Widened A and B fragments are kept, with the register lanes they came from: a warp tile feeds each A
+ * fragment to several mmas (tm_linear_mma_f16: four), so a fragment whose registers still hold the same bits
+ * is not widened again. The bits are compared in full, so a register written in between (or read as the
+ * other type) is widened afresh.
+ *
+ * <p>Speed (2-core AMD EPYC, linear's pattern of 4 A x 4 B fragments per k step, new fragments each step,
+ * CPU time per mma): 470-500 ns scalar (16 double FMA chains, every operand widened per mma); 225-235 ns
+ * with 256-bit DoubleVector sums, vector C loads and D stores and the kept fragments. Widening through a
+ * small helper method was not inlined by C2 (22% of the time in a call per element), nor was a store helper
+ * taking vectors (boxed): keep the vector code in one method.
  */
 final class TensorCore {
-    /** B[k][n] (k-major) as doubles: the one operand read by every row. */
-    private final double[] b = new double[16 * 8];
-    /** Row g's and row g+8's eight sums for the masked write-back. */
-    private final double[] row = new double[16];
+    private static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;
+    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
+    private static final VectorSpecies<Integer> I4 = IntVector.SPECIES_128;
+    private static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
+    /** Fragments kept per operand: a warp tile's four A (or B) fragments of one k step. */
+    private static final int KEPT = 4;
 
-    void mma(int[] r, Instr in, int exec, boolean bf16) {
-        final double[] b = this.b;
-        int b0 = in.bv[0], b1 = in.bv[1];
-        for (int n = 0; n < 8; n++) {
-            for (int t = 0; t < 4; t++) {
-                int lo = r[b0 + 4 * n + t], hi = r[b1 + 4 * n + t];
-                b[2 * t * 8 + n] = widen(lo & 0xFFFF, bf16);
-                b[(2 * t + 1) * 8 + n] = widen(lo >>> 16, bf16);
-                b[(2 * t + 8) * 8 + n] = widen(hi & 0xFFFF, bf16);
-                b[(2 * t + 9) * 8 + n] = widen(hi >>> 16, bf16);
-            }
+    /** One widened fragment and the register lanes it was widened from. */
+    private static final class Fragment {
+        final int[] bits;
+        final double[] wide;
+        /** Offset of the first register, -1 while empty. */
+        int first = -1;
+        boolean bf16;
+
+        Fragment(int registers) {
+            bits = new int[registers * 32];
+            wide = new double[registers * 64];
         }
-        int a0 = in.av[0], a1 = in.av[1], a2 = in.av[2], a3 = in.av[3];
-        int c0 = in.cv[0], c1 = in.cv[1], c2 = in.cv[2], c3 = in.cv[3];
-        for (int g = 0; g < 8; g++) {
-            int q = 4 * g;
-            // s: row g, u: row g+8; index n
-            double s0 = Fp.f(r[c0 + q]), s1 = Fp.f(r[c1 + q]), s2 = Fp.f(r[c0 + q + 1]), s3 = Fp.f(r[c1 + q + 1]);
-            double s4 = Fp.f(r[c0 + q + 2]), s5 = Fp.f(r[c1 + q + 2]), s6 = Fp.f(r[c0 + q + 3]), s7 = Fp.f(r[c1 + q + 3]);
-            double u0 = Fp.f(r[c2 + q]), u1 = Fp.f(r[c3 + q]), u2 = Fp.f(r[c2 + q + 1]), u3 = Fp.f(r[c3 + q + 1]);
-            double u4 = Fp.f(r[c2 + q + 2]), u5 = Fp.f(r[c3 + q + 2]), u6 = Fp.f(r[c2 + q + 3]), u7 = Fp.f(r[c3 + q + 3]);
-            // k = 2j and 2j+1 are the halves of one A register: a0/a1 (rows g, g+8) for k < 8, a2/a3 after
-            for (int j = 0; j < 8; j++) {
-                int at = q + (j & 3);
-                int va = r[(j < 4 ? a0 : a2) + at], vb = r[(j < 4 ? a1 : a3) + at];
-                for (int h = 0; h < 2; h++) {
-                    double x = widen(h == 0 ? va & 0xFFFF : va >>> 16, bf16);
-                    double y = widen(h == 0 ? vb & 0xFFFF : vb >>> 16, bf16);
-                    int bk = (2 * j + h) * 8;
-                    double e0 = b[bk], e1 = b[bk + 1], e2 = b[bk + 2], e3 = b[bk + 3];
-                    double e4 = b[bk + 4], e5 = b[bk + 5], e6 = b[bk + 6], e7 = b[bk + 7];
-                    s0 = Math.fma(x, e0, s0);
-                    s1 = Math.fma(x, e1, s1);
-                    s2 = Math.fma(x, e2, s2);
-                    s3 = Math.fma(x, e3, s3);
-                    s4 = Math.fma(x, e4, s4);
-                    s5 = Math.fma(x, e5, s5);
-                    s6 = Math.fma(x, e6, s6);
-                    s7 = Math.fma(x, e7, s7);
-                    u0 = Math.fma(y, e0, u0);
-                    u1 = Math.fma(y, e1, u1);
-                    u2 = Math.fma(y, e2, u2);
-                    u3 = Math.fma(y, e3, u3);
-                    u4 = Math.fma(y, e4, u4);
-                    u5 = Math.fma(y, e5, u5);
-                    u6 = Math.fma(y, e6, u6);
-                    u7 = Math.fma(y, e7, u7);
-                }
-            }
-            double[] o = row;
-            o[0] = s0; o[1] = s1; o[2] = s2; o[3] = s3; o[4] = s4; o[5] = s5; o[6] = s6; o[7] = s7;
-            o[8] = u0; o[9] = u1; o[10] = u2; o[11] = u3; o[12] = u4; o[13] = u5; o[14] = u6; o[15] = u7;
-            for (int t = 0; t < 4; t++) {
-                int lane = q + t;
-                if ((exec >>> lane & 1) == 0) continue;
-                r[in.dv[0] + lane] = Fp.bits((float) o[2 * t]);
-                r[in.dv[1] + lane] = Fp.bits((float) o[2 * t + 1]);
-                r[in.dv[2] + lane] = Fp.bits((float) o[8 + 2 * t]);
-                r[in.dv[3] + lane] = Fp.bits((float) o[9 + 2 * t]);
-            }
+
+        /** Whether this holds {@code regs}' current bits, read as bf16 or f16. */
+        boolean holds(int[] r, int[] regs, boolean bf16) {
+            if (first != regs[0] || this.bf16 != bf16) return false;
+            for (int i = 0; i < regs.length; i++) if (!sameLanes(r, regs[i], bits, 32 * i)) return false;
+            return true;
+        }
+
+        void fill(int[] r, int[] regs, boolean bf16) {
+            for (int i = 0; i < regs.length; i++) System.arraycopy(r, regs[i], bits, 32 * i, 32);
+            first = regs[0];
+            this.bf16 = bf16;
         }
     }
 
-    /** An f16 or bf16 operand, exactly (a NaN stays a NaN; the result is made canonical by Fp.bits). */
-    private static double widen(int h, boolean bf16) {
-        return bf16 ? Fp.f(h << 16) : Float.float16ToFloat((short) h);
+    private final Fragment[] a = new Fragment[KEPT], b = new Fragment[KEPT];
+    private int nextA, nextB;
+
+    TensorCore() {
+        for (int i = 0; i < KEPT; i++) {
+            a[i] = new Fragment(4);
+            b[i] = new Fragment(2);
+        }
+    }
+
+    private static boolean sameLanes(int[] r, int at, int[] bits, int from) {
+        IntVector x = IntVector.fromArray(I8, r, at).lanewise(VectorOperators.XOR, IntVector.fromArray(I8, bits, from));
+        for (int l = 8; l < 32; l += 8) {
+            x = x.or(IntVector.fromArray(I8, r, at + l).lanewise(VectorOperators.XOR, IntVector.fromArray(I8, bits, from + l)));
+        }
+        return x.reduceLanes(VectorOperators.OR) == 0;
+    }
+
+    /** A's 256 elements, register by register, each register's 64 halves in lane order (see the class comment). */
+    private double[] widenedA(int[] r, Instr in, boolean bf16) {
+        for (Fragment f : a) if (f.holds(r, in.av, bf16)) return f.wide;
+        Fragment f = a[nextA];
+        nextA = (nextA + 1) % KEPT;
+        f.fill(r, in.av, bf16);
+        int[] bits = f.bits;
+        double[] w = f.wide;
+        if (bf16) {
+            for (int i = 0; i < 128; i++) {
+                w[2 * i] = Fp.f(bits[i] << 16);
+                w[2 * i + 1] = Fp.f(bits[i] & 0xFFFF0000);
+            }
+        } else {
+            for (int i = 0; i < 128; i++) {
+                w[2 * i] = Float.float16ToFloat((short) bits[i]);
+                w[2 * i + 1] = Float.float16ToFloat((short) (bits[i] >>> 16));
+            }
+        }
+        return f.wide;
+    }
+
+    /**
+     * B[k][n] with each row's columns in the order 0 2 4 6 1 3 5 7, to meet the even and odd column vectors of
+     * the accumulators. Lane 4n+t of register 0 holds rows 2t and 2t+1 of column n; register 1, rows 2t+8, 2t+9.
+     */
+    private double[] widenedB(int[] r, Instr in, boolean bf16) {
+        for (Fragment f : b) if (f.holds(r, in.bv, bf16)) return f.wide;
+        Fragment f = b[nextB];
+        nextB = (nextB + 1) % KEPT;
+        f.fill(r, in.bv, bf16);
+        int[] bits = f.bits;
+        double[] w = f.wide;
+        for (int l = 0; l < 32; l++) {
+            int n = l >>> 2, at = 2 * (l & 3) * 8 + (n & 1) * 4 + (n >>> 1);
+            int lo = bits[l], hi = bits[32 + l];
+            if (bf16) {
+                w[at] = Fp.f(lo << 16);
+                w[at + 8] = Fp.f(lo & 0xFFFF0000);
+                w[at + 64] = Fp.f(hi << 16);
+                w[at + 72] = Fp.f(hi & 0xFFFF0000);
+            } else {
+                w[at] = Float.float16ToFloat((short) lo);
+                w[at + 8] = Float.float16ToFloat((short) (lo >>> 16));
+                w[at + 64] = Float.float16ToFloat((short) hi);
+                w[at + 72] = Float.float16ToFloat((short) (hi >>> 16));
+            }
+        }
+        return f.wide;
+    }
+
+    void mma(int[] r, Instr in, int exec, boolean bf16) {
+        final double[] wb = widenedB(r, in, bf16);
+        final double[] wa = widenedA(r, in, bf16);
+        int c0 = in.cv[0], c1 = in.cv[1], c2 = in.cv[2], c3 = in.cv[3];
+        int d0 = in.dv[0], d1 = in.dv[1], d2 = in.dv[2], d3 = in.dv[3];
+        // NaN once any output may be NaN (an infinite one counts too): then the outputs are made canonical
+        DoubleVector nan = DoubleVector.zero(D4);
+        for (int g = 0; g < 8; g++) {
+            int q = 4 * g;
+            // row g's even and odd columns (s), row g+8's (u): lanes q..q+3 of c0, c1, c2, c3
+            DoubleVector se = (DoubleVector) IntVector.fromArray(I4, r, c0 + q).reinterpretAsFloats().convertShape(VectorOperators.F2D, D4, 0);
+            DoubleVector so = (DoubleVector) IntVector.fromArray(I4, r, c1 + q).reinterpretAsFloats().convertShape(VectorOperators.F2D, D4, 0);
+            DoubleVector ue = (DoubleVector) IntVector.fromArray(I4, r, c2 + q).reinterpretAsFloats().convertShape(VectorOperators.F2D, D4, 0);
+            DoubleVector uo = (DoubleVector) IntVector.fromArray(I4, r, c3 + q).reinterpretAsFloats().convertShape(VectorOperators.F2D, D4, 0);
+            for (int k = 0; k < 16; k++) {
+                int at = (k < 8 ? 0 : 120) + 8 * g + k; // row g: register a0 (k < 8) or a2; row g+8: 64 further, a1 or a3
+                DoubleVector x = DoubleVector.broadcast(D4, wa[at]), y = DoubleVector.broadcast(D4, wa[at + 64]);
+                DoubleVector be = DoubleVector.fromArray(D4, wb, k * 8), bo = DoubleVector.fromArray(D4, wb, k * 8 + 4);
+                se = x.fma(be, se);
+                so = x.fma(bo, so);
+                ue = y.fma(be, ue);
+                uo = y.fma(bo, uo);
+            }
+            nan = nan.add(se).add(so).add(ue).add(uo).mul(0.0);
+            IntVector fe = ((FloatVector) se.convertShape(VectorOperators.D2F, F4, 0)).reinterpretAsInts();
+            IntVector fo = ((FloatVector) so.convertShape(VectorOperators.D2F, F4, 0)).reinterpretAsInts();
+            IntVector he = ((FloatVector) ue.convertShape(VectorOperators.D2F, F4, 0)).reinterpretAsInts();
+            IntVector ho = ((FloatVector) uo.convertShape(VectorOperators.D2F, F4, 0)).reinterpretAsInts();
+            if (exec == -1) {
+                fe.intoArray(r, d0 + q);
+                fo.intoArray(r, d1 + q);
+                he.intoArray(r, d2 + q);
+                ho.intoArray(r, d3 + q);
+            } else {
+                VectorMask<Integer> m = VectorMask.fromLong(I4, exec >>> q & 0xF);
+                fe.intoArray(r, d0 + q, m);
+                fo.intoArray(r, d1 + q, m);
+                he.intoArray(r, d2 + q, m);
+                ho.intoArray(r, d3 + q, m);
+            }
+        }
+        if (Double.isNaN(nan.reduceLanes(VectorOperators.ADD))) canonicalNaNs(r, in.dv, exec);
+    }
+
+    /** The NaN outputs of the lanes in {@code exec} made canonical, as every f32 result is. */
+    private static void canonicalNaNs(int[] r, int[] dv, int exec) {
+        for (int d : dv) {
+            for (int l = 0; l < 32; l++) if ((exec >>> l & 1) != 0) r[d + l] = Fp.bits(Fp.f(r[d + l]));
+        }
     }
 }
