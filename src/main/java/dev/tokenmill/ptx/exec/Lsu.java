@@ -428,23 +428,42 @@ final class Lsu {
             }
             wave += phase.wavefronts();
         }
-        // lane t's register i: without .trans, row t/4's word t%4 (elements 2(t%4), 2(t%4)+1), read as one
-        // int; with .trans, element t/4 of rows 2(t%4) and 2(t%4)+1
+        // lane t's register i: without .trans, row t/4's word t%4 (elements 2(t%4), 2(t%4)+1), so lanes 4j..4j+3
+        // take row j's four words; with .trans, element t/4 of rows 2(t%4) and 2(t%4)+1
         byte[] data = sm.data;
-        boolean trans = in.mode == 1;
-        for (int m = exec; m != 0; m &= m - 1) {
-            int t = Integer.numberOfTrailingZeros(m);
+        int[] r = w.r;
+        if (in.mode != 1 && exec == -1) {
             for (int i = 0; i < num; i++) {
-                int v;
-                if (!trans) {
-                    int a = rowAddr[i * 8 + (t >>> 2)];
-                    v = a < 0 ? 0 : (int) I32.get(data, a + 4 * (t & 3));
-                } else {
-                    int a0 = rowAddr[i * 8 + 2 * (t & 3)], a1 = rowAddr[i * 8 + 2 * (t & 3) + 1], col = 2 * (t >>> 2);
-                    int lo = a0 < 0 ? 0 : (short) I16.get(data, a0 + col), hi = a1 < 0 ? 0 : (short) I16.get(data, a1 + col);
-                    v = lo & 0xFFFF | hi << 16;
+                int dst = in.dv[i];
+                for (int j = 0; j < 8; j++) {
+                    int a = rowAddr[i * 8 + j];
+                    int o = dst + 4 * j;
+                    if (a >= 0) {
+                        r[o] = (int) I32.get(data, a);
+                        r[o + 1] = (int) I32.get(data, a + 4);
+                        r[o + 2] = (int) I32.get(data, a + 8);
+                        r[o + 3] = (int) I32.get(data, a + 12);
+                    } else {
+                        r[o] = r[o + 1] = r[o + 2] = r[o + 3] = 0;
+                    }
                 }
-                w.r[in.dv[i] + t] = v;
+            }
+        } else {
+            boolean trans = in.mode == 1;
+            for (int m = exec; m != 0; m &= m - 1) {
+                int t = Integer.numberOfTrailingZeros(m);
+                for (int i = 0; i < num; i++) {
+                    int v;
+                    if (!trans) {
+                        int a = rowAddr[i * 8 + (t >>> 2)];
+                        v = a < 0 ? 0 : (int) I32.get(data, a + 4 * (t & 3));
+                    } else {
+                        int a0 = rowAddr[i * 8 + 2 * (t & 3)], a1 = rowAddr[i * 8 + 2 * (t & 3) + 1], col = 2 * (t >>> 2);
+                        int lo = a0 < 0 ? 0 : (short) I16.get(data, a0 + col), hi = a1 < 0 ? 0 : (short) I16.get(data, a1 + col);
+                        v = lo & 0xFFFF | hi << 16;
+                    }
+                    r[in.dv[i] + t] = v;
+                }
             }
         }
         k.sharedLoadRequests++;
