@@ -335,6 +335,7 @@ final class Lsu {
         Counters k = cta.counters;
         int size = in.size;
         int ns = 0, issued = 0;
+        GlobalMemory.Allocation a = null;
         for (int m = exec; m != 0; m &= m - 1) {
             int l = Integer.numberOfTrailingZeros(m);
             int dst = sharedAddr(w, in, l);
@@ -347,8 +348,10 @@ final class Lsu {
             }
             if (!sharedOk(w, in, l, dst, size, size)) continue;
             if (srcSize > 0) {
-                GlobalMemory.Allocation a = globalCheck(w, in, l, src, srcSize, size);
-                if (a == null) continue;
+                if (!covers(a, src, srcSize) || (src & (size - 1)) != 0) {
+                    a = globalCheck(w, in, l, src, srcSize, size);
+                    if (a == null) continue;
+                }
                 if (cta.initcheck && !a.initialized((int) (src - a.base), srcSize)) {
                     cta.report(FindingKind.UNINITIALIZED_GLOBAL, in, w.index, l, src, cta.launch.memory().describe(src),
                             "cp.async reads " + srcSize + " bytes that no host copy or kernel store wrote");
@@ -385,9 +388,15 @@ final class Lsu {
             int dst = q.dst[e], size = q.size[e], srcSize = q.srcSize[e];
             if (srcSize > 0) {
                 GlobalMemory.Allocation a = mem.find(q.src[e]);
-                System.arraycopy(a.data, (int) (q.src[e] - a.base), sm.data, dst, srcSize);
+                int from = (int) (q.src[e] - a.base);
+                if (srcSize == 16) { // the usual copy: two longs, not a call of the arraycopy stub
+                    I64.set(sm.data, dst, (long) I64.get(a.data, from));
+                    I64.set(sm.data, dst + 8, (long) I64.get(a.data, from + 8));
+                } else {
+                    System.arraycopy(a.data, from, sm.data, dst, srcSize);
+                }
             }
-            Arrays.fill(sm.data, dst + srcSize, dst + size, (byte) 0);
+            if (srcSize < size) Arrays.fill(sm.data, dst + srcSize, dst + size, (byte) 0);
             sm.cpPendingAdd(dst, size, -1);
             cta.cpInFlight--;
             if (cta.racecheck && (size == 16 ? sm.write16(dst, w.index, q.line[e]) : sm.write(dst, size, w.index, q.line[e])) != SharedMemory.NONE) {

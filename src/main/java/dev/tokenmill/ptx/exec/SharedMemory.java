@@ -154,6 +154,11 @@ final class SharedMemory {
     }
 
     void markInitialized(int addr, int bytes) {
+        int bit = addr & 63;
+        if (bit + bytes <= 64) { // within one long, as initialized()
+            init[addr >>> 6] |= (bytes == 64 ? -1L : (1L << bytes) - 1) << bit;
+            return;
+        }
         for (int k = addr, end = addr + bytes; k < end; ) {
             int n = Math.min(end - k, 64 - (k & 63));
             init[k >>> 6] |= (n == 64 ? -1L : (1L << n) - 1) << (k & 63);
