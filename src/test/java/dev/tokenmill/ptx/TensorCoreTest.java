@@ -208,6 +208,11 @@ class TensorCoreTest {
 
     /** Four 8x8 matrices of b16, element (i, r, c) = i*64 + r*8 + c, rows stored in a scrambled order. */
     private static int[] ldmatrix(boolean trans) {
+        return ldmatrix(trans, false);
+    }
+
+    /** As above; {@code half}: only lanes 0..15 take the matrices (a guard), the others keep zeros. */
+    private static int[] ldmatrix(boolean trans, boolean half) {
         int[] in = new int[128 + 32];
         int[] slotOf = new int[32];
         for (int row = 0; row < 32; row++) slotOf[row] = (row / 8) * 8 + (row % 8 * 3) % 8; // row j of matrix i -> slot
@@ -229,7 +234,8 @@ class TensorCoreTest {
                 ldmatrix.sync.aligned.m8n8.x4.TRANSshared.b16 {%r20,%r21,%r22,%r23}, [%r6];
                 st.global.v4.u32 [%rd8], {%r20,%r21,%r22,%r23};
                 """.replace("TRANS", trans ? "trans." : "").replace("[%rd8]", "[%rd9]")
-                .replace("ldmatrix", "mul.wide.u32 %rd7, %r1, 16; add.s64 %rd9, %rd0, %rd7;\nldmatrix"));
+                .replace("ldmatrix", "mul.wide.u32 %rd7, %r1, 16; add.s64 %rd9, %rd0, %rd7;\nldmatrix")
+                .replace("ldmatrix", half ? "setp.lt.u32 %p2, %r1, 16; @%p2 ldmatrix" : "ldmatrix"));
         Ptx.Run r = new Ptx.Run(128, in).launch(m, Dim3.of(1), Dim3.of(32), 0);
         assertTrue(r.report.clean(), r.report::toString);
         assertEquals(4, r.report.counters().ldmatrixWavefronts, "each 8x8 matrix is one conflict-free phase");
@@ -256,6 +262,21 @@ class TensorCoreTest {
                 int col = t / 4, r0 = 2 * (t % 4);
                 int expect = (i * 64 + r0 * 8 + col) | (i * 64 + (r0 + 1) * 8 + col) << 16;
                 assertEquals(expect, out[t * 4 + i], "lane " + t + " matrix " + i);
+            }
+        }
+    }
+
+    @Test
+    void ldmatrixUnderAGuardWritesOnlyTheLanesThatTakeIt() {
+        for (boolean trans : new boolean[] {false, true}) {
+            int[] out = ldmatrix(trans, true);
+            for (int t = 0; t < 32; t++) {
+                for (int i = 0; i < 4; i++) {
+                    int a = t / 4, b = 2 * (t % 4); // row a, columns b and b+1; or column a, rows b and b+1
+                    int expect = t >= 16 ? 0 : trans ? (i * 64 + b * 8 + a) | (i * 64 + (b + 1) * 8 + a) << 16
+                            : (i * 64 + a * 8 + b) | (i * 64 + a * 8 + b + 1) << 16;
+                    assertEquals(expect, out[t * 4 + i], "trans=" + trans + " lane " + t + " matrix " + i);
+                }
             }
         }
     }

@@ -24,6 +24,8 @@ final class Lsu {
     private final Cta cta;
     private final long[] sectors = new long[128];
     private final int[] laneAddr = new int[32];
+    /** ldmatrix's four matrices for every lane, when only some lanes take them. */
+    private final int[] matrixScratch = new int[4 * 32];
     private final Coalescing.Phase phase = new Coalescing.Phase();
     /** Shared addresses whose read checks found nothing, per ld.shared (see ldShared). */
     private final int[] checkedAddr = new int[64], checkedStamp = new int[64];
@@ -438,40 +440,42 @@ final class Lsu {
             wave += phase.wavefronts();
         }
         // lane t's register i: without .trans, row t/4's word t%4 (elements 2(t%4), 2(t%4)+1), so lanes 4j..4j+3
-        // take row j's four words; with .trans, element t/4 of rows 2(t%4) and 2(t%4)+1
+        // take row j's four words; with .trans, element t/4 of rows 2(t%4) and 2(t%4)+1. Every lane's value is
+        // worked out; a warp that is not whole (already reported) keeps them in a scratch first.
         byte[] data = sm.data;
-        int[] r = w.r;
-        if (in.mode != 1 && exec == -1) {
-            for (int i = 0; i < num; i++) {
-                int dst = in.dv[i];
+        boolean whole = exec == -1;
+        int[] out = whole ? w.r : matrixScratch;
+        for (int i = 0; i < num; i++) {
+            int dst = whole ? in.dv[i] : 32 * i;
+            if (in.mode != 1) {
                 for (int j = 0; j < 8; j++) {
-                    int a = rowAddr[i * 8 + j];
-                    int o = dst + 4 * j;
+                    int a = rowAddr[i * 8 + j], o = dst + 4 * j;
                     if (a >= 0) {
-                        r[o] = (int) I32.get(data, a);
-                        r[o + 1] = (int) I32.get(data, a + 4);
-                        r[o + 2] = (int) I32.get(data, a + 8);
-                        r[o + 3] = (int) I32.get(data, a + 12);
+                        out[o] = (int) I32.get(data, a);
+                        out[o + 1] = (int) I32.get(data, a + 4);
+                        out[o + 2] = (int) I32.get(data, a + 8);
+                        out[o + 3] = (int) I32.get(data, a + 12);
                     } else {
-                        r[o] = r[o + 1] = r[o + 2] = r[o + 3] = 0;
+                        out[o] = out[o + 1] = out[o + 2] = out[o + 3] = 0;
+                    }
+                }
+            } else { // lane 4c+p: element c of rows 2p and 2p+1, each row read as two longs
+                for (int p = 0; p < 4; p++) {
+                    int a0 = rowAddr[i * 8 + 2 * p], a1 = rowAddr[i * 8 + 2 * p + 1];
+                    long lo0 = a0 < 0 ? 0 : (long) I64.get(data, a0), lo1 = a0 < 0 ? 0 : (long) I64.get(data, a0 + 8);
+                    long hi0 = a1 < 0 ? 0 : (long) I64.get(data, a1), hi1 = a1 < 0 ? 0 : (long) I64.get(data, a1 + 8);
+                    for (int c = 0; c < 4; c++) {
+                        out[dst + 4 * c + p] = (int) (lo0 >>> 16 * c) & 0xFFFF | (int) (hi0 >>> 16 * c) << 16;
+                        out[dst + 4 * (c + 4) + p] = (int) (lo1 >>> 16 * c) & 0xFFFF | (int) (hi1 >>> 16 * c) << 16;
                     }
                 }
             }
-        } else {
-            boolean trans = in.mode == 1;
-            for (int m = exec; m != 0; m &= m - 1) {
-                int t = Integer.numberOfTrailingZeros(m);
-                for (int i = 0; i < num; i++) {
-                    int v;
-                    if (!trans) {
-                        int a = rowAddr[i * 8 + (t >>> 2)];
-                        v = a < 0 ? 0 : (int) I32.get(data, a + 4 * (t & 3));
-                    } else {
-                        int a0 = rowAddr[i * 8 + 2 * (t & 3)], a1 = rowAddr[i * 8 + 2 * (t & 3) + 1], col = 2 * (t >>> 2);
-                        int lo = a0 < 0 ? 0 : (short) I16.get(data, a0 + col), hi = a1 < 0 ? 0 : (short) I16.get(data, a1 + col);
-                        v = lo & 0xFFFF | hi << 16;
-                    }
-                    r[in.dv[i] + t] = v;
+        }
+        if (!whole) {
+            for (int i = 0; i < num; i++) {
+                for (int m = exec; m != 0; m &= m - 1) {
+                    int t = Integer.numberOfTrailingZeros(m);
+                    w.r[in.dv[i] + t] = matrixScratch[32 * i + t];
                 }
             }
         }
