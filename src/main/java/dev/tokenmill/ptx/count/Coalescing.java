@@ -18,6 +18,30 @@ public final class Coalescing {
     }
 
     /**
+     * The wavefronts of eight 16-byte rows (one ldmatrix matrix), each at a 16-byte aligned byte address, or
+     * skipped where negative: as {@link Phase}, but a row fills one of the eight groups of four banks, so the
+     * count is the most distinct rows that share a group. A row is compared with the ones before it only
+     * when its group already has one: the swizzled tiles of the kernels put each row in its own group.
+     */
+    public static int rowWavefronts(int[] rowAddr, int from) {
+        int counts = 0, max = 0; // 4 bits per group: at most 8 rows
+        for (int j = from; j < from + 8; j++) {
+            int a = rowAddr[j];
+            if (a < 0) continue;
+            int shift = (a >>> 2 & 4 * 7); // group (a / 16) % 8, times 4 bits
+            if ((counts >>> shift & 15) != 0 && repeats(rowAddr, from, j)) continue; // a broadcast
+            counts += 1 << shift;
+            max = Math.max(max, counts >>> shift & 15);
+        }
+        return max;
+    }
+
+    private static boolean repeats(int[] rowAddr, int from, int j) {
+        for (int k = from; k < j; k++) if (rowAddr[k] == rowAddr[j]) return true;
+        return false;
+    }
+
+    /**
      * One phase of a shared-memory access (the lanes of 128 bytes, or one 8x8 matrix of ldmatrix) and the
      * wavefronts it needs: the largest number of distinct 4-byte words that one of the 32 banks must serve
      * (equal words are one broadcast). Reused: {@link #clear()}, {@link #add} each lane's words, then

@@ -425,7 +425,6 @@ final class Lsu {
         int wave = 0;
         int[] rowAddr = laneAddr; // row l's address, or -1 where it failed memcheck (it gives zeros)
         for (int i = 0; i < num; i++) {
-            phase.clear();
             for (int j = 0; j < 8; j++) {
                 int l = i * 8 + j;
                 int addr = sharedAddr(w, in, l);
@@ -435,9 +434,8 @@ final class Lsu {
                 }
                 sharedRead(w, in, l, addr, 16);
                 rowAddr[l] = addr;
-                phase.add(addr >>> 2, 4);
             }
-            wave += phase.wavefronts();
+            wave += Coalescing.rowWavefronts(rowAddr, i * 8);
         }
         // lane t's register i: without .trans, row t/4's word t%4 (elements 2(t%4), 2(t%4)+1), so lanes 4j..4j+3
         // take row j's four words; with .trans, element t/4 of rows 2(t%4) and 2(t%4)+1. Every lane's value is

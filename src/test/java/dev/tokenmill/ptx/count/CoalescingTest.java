@@ -56,6 +56,25 @@ class CoalescingTest {
     }
 
     @Test
+    void ldmatrixRowsCountAsTheirWords() {
+        SplittableRandom rnd = new SplittableRandom(15);
+        int[] rows = new int[16];
+        for (int trial = 0; trial < 100_000; trial++) {
+            int from = rnd.nextInt(9), stride = 16 * rnd.nextInt(0, 20), base = 16 * rnd.nextInt(4096);
+            int window = trial % 2 == 0 ? 512 : 65536; // half the phases within 4 blocks: repeats and shared groups
+            PHASE.clear();
+            for (int j = from; j < from + 8; j++) {
+                int pick = rnd.nextInt(10);
+                rows[j] = pick == 0 ? -1 : pick < 4 ? rnd.nextInt(window / 16) * 16 : base + stride * (j - from);
+                if (rows[j] >= 0) PHASE.add(rows[j] >>> 2, 4);
+            }
+            int[] phase = rows.clone();
+            assertEquals(PHASE.wavefronts(), Coalescing.rowWavefronts(rows, from),
+                    () -> java.util.Arrays.toString(java.util.Arrays.copyOfRange(phase, from, from + 8)));
+        }
+    }
+
+    @Test
     void extremes() {
         assertEquals(0, phase(new int[0], 1));
         int[] same = new int[32];
