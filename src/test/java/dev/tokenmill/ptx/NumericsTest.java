@@ -36,6 +36,40 @@ class NumericsTest {
         return new Ptx.Run(n, in).launch(m, Dim3.of(n / 256), Dim3.of(256), 0);
     }
 
+    /** Shift amounts above the width clamp to it (ISA 9.7.8.7-8): shl and shr.u give 0, shr.s the sign. */
+    @Test
+    void shiftsClampAtTheWidth() {
+        int[] s = {0, 1, 5, 31, 32, 33, 63, 64, 100, -1, 0x80000000, 7};
+        int x = 0x80000101;
+        int[] shl = map("mov.u32 %r4, 0x80000101; shl.b32 %r3, %r4, %r2;", s).ints(s.length);
+        int[] shr = map("mov.u32 %r4, 0x80000101; shr.u32 %r3, %r4, %r2;", s).ints(s.length);
+        int[] sar = map("mov.u32 %r4, 0x80000101; shr.s32 %r3, %r4, %r2;", s).ints(s.length);
+        for (int k = 0; k < s.length; k++) {
+            boolean over = Integer.compareUnsigned(s[k], 31) > 0;
+            assertEquals(over ? 0 : x << s[k], shl[k], "shl by " + s[k]);
+            assertEquals(over ? 0 : x >>> s[k], shr[k], "shr.u32 by " + s[k]);
+            assertEquals(x >> (over ? 31 : s[k]), sar[k], "shr.s32 by " + s[k]);
+        }
+    }
+
+    /** 64-bit moves, adds and sign extensions under a guard write only the lanes whose predicate is set. */
+    @Test
+    void guardedSixtyFourBitResultsLeaveTheOtherLanes() {
+        int[] in = new java.util.SplittableRandom(9).ints(512).toArray();
+        String odd = "and.b32 %r5, %r1, 1; setp.eq.u32 %p1, %r5, 1; mov.u64 %rd21, 7; cvt.s64.s32 %rd20, %r2;\n";
+        String fold = "\nshr.u64 %rd22, %rd21, 32; xor.b64 %rd23, %rd21, %rd22; cvt.u32.u64 %r3, %rd23;";
+        int[] cvt = map(odd + "@%p1 cvt.s64.s32 %rd21, %r2;" + fold, in).ints(in.length);
+        int[] add = map(odd + "@%p1 add.s64 %rd21, %rd20, %rd20;" + fold, in).ints(in.length);
+        int[] mov = map(odd + "@%p1 mov.b64 %rd21, %rd20;" + fold, in).ints(in.length);
+        for (int k = 0; k < in.length; k++) {
+            long v = in[k], twice = 2 * v;
+            boolean taken = k % 2 == 1;
+            assertEquals(taken ? (int) (v ^ v >>> 32) : 7, cvt[k], "cvt.s64.s32, lane " + k % 32);
+            assertEquals(taken ? (int) (twice ^ twice >>> 32) : 7, add[k], "add.s64, lane " + k % 32);
+            assertEquals(taken ? (int) (v ^ v >>> 32) : 7, mov[k], "mov.b64, lane " + k % 32);
+        }
+    }
+
     @Test
     void f16ToF32IsExactForEveryPattern() {
         int[] in = new int[65536];

@@ -127,12 +127,12 @@ final class Warp {
         final int[] p = this.p;
         final int D = in.d, A = in.a, B = in.b, C = in.c;
         switch (in.op) {
-            case ADD_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] + r[B + l] : r[D + l]; }
-            case SUB_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] - r[B + l] : r[D + l]; }
-            case MUL_LO_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] * r[B + l] : r[D + l]; }
+            case ADD_32 -> Lanes.add(r, D, A, B, exec);
+            case SUB_32 -> Lanes.sub(r, D, A, B, exec);
+            case MUL_LO_32 -> Lanes.mulLo(r, D, A, B, exec);
             case MUL_HI_S32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? (int) (((long) r[A + l] * r[B + l]) >> 32) : r[D + l]; }
             case MUL_HI_U32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? (int) ((Integer.toUnsignedLong(r[A + l]) * Integer.toUnsignedLong(r[B + l])) >>> 32) : r[D + l]; }
-            case MAD_LO_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] * r[B + l] + r[C + l] : r[D + l]; }
+            case MAD_LO_32 -> Lanes.madLo(r, D, A, B, C, exec);
             case MUL_WIDE_S32 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? (long) r[A + l] * r[B + l] : d[D + l]; }
             case MUL_WIDE_U32 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? Integer.toUnsignedLong(r[A + l]) * Integer.toUnsignedLong(r[B + l]) : d[D + l]; }
             case DIV_S32, DIV_U32, REM_S32, REM_U32 -> div32(in, exec);
@@ -142,21 +142,21 @@ final class Warp {
             case MAX_U32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Integer.compareUnsigned(r[A + l], r[B + l]) >= 0 ? r[A + l] : r[B + l] : r[D + l]; }
             case NEG_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? -r[A + l] : r[D + l]; }
             case ABS_S32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Math.abs(r[A + l]) : r[D + l]; }
-            case AND_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] & r[B + l] : r[D + l]; }
-            case OR_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] | r[B + l] : r[D + l]; }
-            case XOR_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] ^ r[B + l] : r[D + l]; }
+            case AND_32 -> Lanes.and(r, D, A, B, exec);
+            case OR_32 -> Lanes.or(r, D, A, B, exec);
+            case XOR_32 -> Lanes.xor(r, D, A, B, exec);
             case NOT_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? ~r[A + l] : r[D + l]; }
             // shift amounts above the width clamp to the width (ISA): 0 for shl/shr.u, the sign for shr.s
-            case SHL_32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); int s = r[B + l]; r[D + l] = Integer.compareUnsigned(s, 31) > 0 ? 0 : r[A + l] << s; } }
-            case SHR_U32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); int s = r[B + l]; r[D + l] = Integer.compareUnsigned(s, 31) > 0 ? 0 : r[A + l] >>> s; } }
-            case SHR_S32 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); int s = r[B + l]; r[D + l] = r[A + l] >> (Integer.compareUnsigned(s, 31) > 0 ? 31 : s); } }
+            case SHL_32 -> Lanes.shl(r, D, A, B, exec);
+            case SHR_U32 -> Lanes.shrU(r, D, A, B, exec);
+            case SHR_S32 -> Lanes.shrS(r, D, A, B, exec);
             case BFI_32 -> bfi(in, exec);
             case BREV_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Integer.reverse(r[A + l]) : r[D + l]; }
             case BFIND_U32, BFIND_S32 -> bfind(in, exec);
             case POPC_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Integer.bitCount(r[A + l]) : r[D + l]; }
             case CLZ_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Integer.numberOfLeadingZeros(r[A + l]) : r[D + l]; }
 
-            case ADD_64 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? d[A + l] + d[B + l] : d[D + l]; }
+            case ADD_64 -> Lanes.add64(d, D, A, B, exec);
             case SUB_64 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? d[A + l] - d[B + l] : d[D + l]; }
             case MUL_LO_64 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? d[A + l] * d[B + l] : d[D + l]; }
             case MAD_LO_64 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? d[A + l] * d[B + l] + d[C + l] : d[D + l]; }
@@ -174,7 +174,7 @@ final class Warp {
             case SHR_S64 -> { for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); int s = r[B + l]; d[D + l] = d[A + l] >> (Integer.compareUnsigned(s, 63) > 0 ? 63 : s); } }
 
             case SETP_S32, SETP_U32, SETP_S64, SETP_U64, SETP_F32 -> setp(in, exec);
-            case SELP_32 -> { int c = p[C]; for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); r[D + l] = (c >>> l & 1) != 0 ? r[A + l] : r[B + l]; } }
+            case SELP_32 -> Lanes.selp(r, D, A, B, p[C], exec);
             case SELP_64 -> { int c = p[C]; for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); d[D + l] = (c >>> l & 1) != 0 ? d[A + l] : d[B + l]; } }
             case AND_PRED -> p[D] = p[D] & ~exec | p[A] & p[B] & exec;
             case OR_PRED -> p[D] = p[D] & ~exec | (p[A] | p[B]) & exec;
@@ -182,17 +182,17 @@ final class Warp {
             case NOT_PRED -> p[D] = p[D] & ~exec | ~p[A] & exec;
             case MOV_PRED -> p[D] = p[D] & ~exec | p[A] & exec;
 
-            case MOV_32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] : r[D + l]; }
-            case MOV_64, CVTA_GLOBAL -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? d[A + l] : d[D + l]; }
+            case MOV_32 -> Lanes.mov(r, D, A, exec);
+            case MOV_64, CVTA_GLOBAL -> Lanes.mov64(d, D, A, exec);
             case PACK_16X2 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] & 0xFFFF | r[B + l] << 16 : r[D + l]; }
             case UNPACK_16X2 -> { int d0 = in.dv[0], d1 = in.dv[1]; for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); int v = r[A + l]; r[d0 + l] = v & 0xFFFF; r[d1 + l] = v >>> 16; } }
             case PACK_32X2 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? Integer.toUnsignedLong(r[A + l]) | (long) r[B + l] << 32 : d[D + l]; }
             case UNPACK_32X2 -> { int d0 = in.dv[0], d1 = in.dv[1]; for (int m = exec; m != 0; m &= m - 1) { int l = Integer.numberOfTrailingZeros(m); long v = d[A + l]; r[d0 + l] = (int) v; r[d1 + l] = (int) (v >>> 32); } }
 
-            case ADD_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.bits(Fp.f(r[A + l]) + Fp.f(r[B + l])) : r[D + l]; }
-            case SUB_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.bits(Fp.f(r[A + l]) - Fp.f(r[B + l])) : r[D + l]; }
-            case MUL_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.bits(Fp.f(r[A + l]) * Fp.f(r[B + l])) : r[D + l]; }
-            case FMA_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.bits(Math.fma(Fp.f(r[A + l]), Fp.f(r[B + l]), Fp.f(r[C + l]))) : r[D + l]; }
+            case ADD_F32 -> Lanes.addF(r, D, A, B, exec);
+            case SUB_F32 -> Lanes.subF(r, D, A, B, exec);
+            case MUL_F32 -> Lanes.mulF(r, D, A, B, exec);
+            case FMA_F32 -> Lanes.fmaF(r, D, A, B, C, exec);
             case DIV_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.bits(Fp.f(r[A + l]) / Fp.f(r[B + l])) : r[D + l]; }
             case RCP_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.bits(1.0f / Fp.f(r[A + l])) : r[D + l]; }
             case SQRT_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? Fp.bits((float) Math.sqrt(Fp.f(r[A + l]))) : r[D + l]; }
@@ -203,7 +203,7 @@ final class Warp {
             case NEG_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] ^ 0x80000000 : r[D + l]; }
             case ABS_F32 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? r[A + l] & 0x7FFFFFFF : r[D + l]; }
 
-            case CVT_S64_S32 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? r[A + l] : d[D + l]; }
+            case CVT_S64_S32 -> Lanes.widenS32(r, d, D, A, exec);
             case CVT_U64_U32 -> { for (int l = 0; l < 32; l++) d[D + l] = (exec >>> l & 1) != 0 ? Integer.toUnsignedLong(r[A + l]) : d[D + l]; }
             case CVT_U32_U64 -> { for (int l = 0; l < 32; l++) r[D + l] = (exec >>> l & 1) != 0 ? (int) d[A + l] : r[D + l]; }
             case CVT_INT -> cvtInt(in, exec);
