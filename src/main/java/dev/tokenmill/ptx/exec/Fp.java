@@ -22,28 +22,15 @@ public final class Fp {
         return Float.intBitsToFloat(bits);
     }
 
-    /** cvt.rn.f16.f32: round to nearest even; subnormal results kept; overflow to infinity; NaN canonical. */
+    /**
+     * cvt.rn.f16.f32: round to nearest even; subnormal results kept; overflow to infinity; NaN canonical. Java's
+     * Float.floatToFloat16 rounds the same way (an intrinsic on x86); identical to the bit-by-bit rounding it
+     * replaced on all 2^32 inputs (checked exhaustively; f16ToF32IsExactForEveryPattern and the rounding tests
+     * of NumericsTest still run).
+     */
     public static int f32ToF16(int x) {
-        int sign = (x >>> 16) & 0x8000;
-        int exp = (x >>> 23) & 0xFF;
-        int mant = x & 0x7FFFFF;
-        if (exp == 0xFF) return mant != 0 ? CANONICAL_NAN_16 : sign | 0x7C00;
-        int e = exp - 127 + 15; // biased f16 exponent
-        if (e >= 0x1F) return sign | 0x7C00;
-        if (e <= 0) {
-            if (e < -10) return sign; // below half the smallest subnormal (2^-25): rounds to zero
-            int m = mant | 0x800000; // exp >= 102 here, so the implicit bit is real
-            int shift = 14 - e; // 24-bit significand to units of 2^-24
-            int q = m >>> shift;
-            int rem = m & ((1 << shift) - 1);
-            int half = 1 << (shift - 1);
-            if (rem > half || rem == half && (q & 1) != 0) q++;
-            return sign | q; // a carry into 0x400 is the smallest normal, correctly encoded
-        }
-        int q = (e << 10) | (mant >>> 13);
-        int rem = mant & 0x1FFF;
-        if (rem > 0x1000 || rem == 0x1000 && (q & 1) != 0) q++; // a carry into 0x7C00 is infinity
-        return sign | q;
+        if ((x & 0x7FFFFFFF) > 0x7F800000) return CANONICAL_NAN_16;
+        return Float.floatToFloat16(f(x)) & 0xFFFF;
     }
 
     /** cvt.rn.bf16.f32: round to nearest even on the upper 16 bits; NaN canonical. */
