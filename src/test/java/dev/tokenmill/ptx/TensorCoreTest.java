@@ -140,9 +140,10 @@ class TensorCoreTest {
     }
 
     /**
-     * The same A and B registers in three mmas: after the first, lane 5 rewrites its first A register (A[1][2] and
-     * A[1][3] become 2); the third reads the same bits as bf16. Each result must follow the registers' bits at its
-     * own mma, whatever the interpreter keeps from one mma to the next.
+     * The same A and B registers in seven mmas: after the first, lane 5 rewrites its first A register (A[1][2] and
+     * A[1][3] become 2); the third reads the same bits as bf16; before each of the last four, lane 5 rewrites it
+     * again. Each result must follow the registers' bits at its own mma, whatever the interpreter keeps from one
+     * mma to the next.
      */
     @Test
     void eachMmaReadsItsOperandRegistersAsTheyAreThen() {
@@ -158,8 +159,9 @@ class TensorCoreTest {
                         @%p1 mov.b32 %r10, 0x40004000;
                         mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%f24,%f25,%f26,%f27}, {%r10,%r11,%r12,%r13}, {%r14,%r15}, {%f20,%f21,%f22,%f23};
                         mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%f28,%f29,%f30,%f31}, {%r10,%r11,%r12,%r13}, {%r14,%r15}, {%f24,%f25,%f26,%f27};
-                        mul.wide.u32 %rd7""");
-        for (int i = 0; i < 4; i++) body = body.replace("], %f2" + i + ";", "], %f" + (28 + i) + ";");
+                        MORE
+                        mul.wide.u32 %rd7""".replace("MORE", more()));
+        for (int i = 0; i < 4; i++) body = body.replace("], %f2" + i + ";", "], %f" + (44 + i) + ";");
         Ptx.Run r = new Ptx.Run(128, in).launch(Ptx.kernel("", body), Dim3.of(1), Dim3.of(32), 0);
         assertTrue(r.report.clean(), r.report::toString);
         float[][] d = sum(a, b, c);
@@ -169,10 +171,26 @@ class TensorCoreTest {
         for (int m = 0; m < 16; m++) for (int k = 0; k < 16; k++) a16[m][k] = asBf16(a[m][k]);
         for (int k = 0; k < 16; k++) for (int n = 0; n < 8; n++) b16[k][n] = asBf16(b[k][n]);
         d = sum(a16, b16, d);
+        for (int v = 3; v <= 6; v++) { // more fragments than the interpreter keeps: every one widened afresh
+            a[1][2] = a[1][3] = v;
+            d = sum(a, b, d);
+        }
         float[][] got = result(r.floats(128));
         for (int m = 0; m < 16; m++) {
             for (int n = 0; n < 8; n++) assertEquals(Float.floatToRawIntBits(d[m][n]), Float.floatToRawIntBits(got[m][n]), "D[" + m + "][" + n + "]");
         }
+    }
+
+    /** Four more f16 mmas, accumulating from %f28.. to %f44..; before each, lane 5 sets A[1][2] and A[1][3] to 3, 4, 5, 6. */
+    private static String more() {
+        StringBuilder b = new StringBuilder();
+        for (int v = 3; v <= 6; v++) {
+            int c = 28 + 4 * (v - 3), d = c + 4, h = Float.floatToFloat16(v) & 0xFFFF;
+            b.append(String.format("@%%p1 mov.b32 %%r10, 0x%08x;%n", h << 16 | h));
+            b.append(String.format("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%%f%d,%%f%d,%%f%d,%%f%d}, {%%r10,%%r11,%%r12,%%r13}, "
+                    + "{%%r14,%%r15}, {%%f%d,%%f%d,%%f%d,%%f%d};%n", d, d + 1, d + 2, d + 3, c, c + 1, c + 2, c + 3));
+        }
+        return b.toString();
     }
 
     /** The documented model: C + A[m][0]B[0][n] + ... in double, rounded once to f32, NaN canonical. */

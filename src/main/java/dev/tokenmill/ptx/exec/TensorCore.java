@@ -71,15 +71,30 @@ final class TensorCore {
         }
     }
 
-    private final Fragment[] a = new Fragment[KEPT], b = new Fragment[KEPT];
-    private int nextA, nextB;
+    /** The last {@link #KEPT} widened fragments of one operand (A: four registers, B: two), the oldest replaced first. */
+    private static final class Kept {
+        private final Fragment[] fragments = new Fragment[KEPT];
+        private final boolean isA;
+        private int next;
 
-    TensorCore() {
-        for (int i = 0; i < KEPT; i++) {
-            a[i] = new Fragment(4);
-            b[i] = new Fragment(2);
+        Kept(int registers) {
+            for (int i = 0; i < KEPT; i++) fragments[i] = new Fragment(registers);
+            isA = registers == 4;
+        }
+
+        /** {@code regs}' elements, widened now unless a kept fragment holds their current bits. */
+        double[] widened(int[] r, int[] regs, boolean bf16) {
+            for (Fragment f : fragments) if (f.holds(r, regs, bf16)) return f.wide;
+            Fragment f = fragments[next];
+            next = (next + 1) % KEPT;
+            f.fill(r, regs, bf16);
+            if (isA) widenA(f.bits, f.wide, bf16);
+            else widenB(f.bits, f.wide, bf16);
+            return f.wide;
         }
     }
+
+    private final Kept a = new Kept(4), b = new Kept(2);
 
     private static boolean sameLanes(int[] r, int at, int[] bits, int from) {
         IntVector x = IntVector.fromArray(I8, r, at).lanewise(VectorOperators.XOR, IntVector.fromArray(I8, bits, from));
@@ -90,13 +105,7 @@ final class TensorCore {
     }
 
     /** A's 256 elements, register by register, each register's 64 halves in lane order (see the class comment). */
-    private double[] widenedA(int[] r, Instr in, boolean bf16) {
-        for (Fragment f : a) if (f.holds(r, in.av, bf16)) return f.wide;
-        Fragment f = a[nextA];
-        nextA = (nextA + 1) % KEPT;
-        f.fill(r, in.av, bf16);
-        int[] bits = f.bits;
-        double[] w = f.wide;
+    private static void widenA(int[] bits, double[] w, boolean bf16) {
         if (bf16) {
             for (int i = 0; i < 128; i++) {
                 w[2 * i] = Fp.f(bits[i] << 16);
@@ -108,20 +117,13 @@ final class TensorCore {
                 w[2 * i + 1] = Float.float16ToFloat((short) (bits[i] >>> 16));
             }
         }
-        return f.wide;
     }
 
     /**
      * B[k][n] with each row's columns in the order 0 2 4 6 1 3 5 7, to meet the even and odd column vectors of
      * the accumulators. Lane 4n+t of register 0 holds rows 2t and 2t+1 of column n; register 1, rows 2t+8, 2t+9.
      */
-    private double[] widenedB(int[] r, Instr in, boolean bf16) {
-        for (Fragment f : b) if (f.holds(r, in.bv, bf16)) return f.wide;
-        Fragment f = b[nextB];
-        nextB = (nextB + 1) % KEPT;
-        f.fill(r, in.bv, bf16);
-        int[] bits = f.bits;
-        double[] w = f.wide;
+    private static void widenB(int[] bits, double[] w, boolean bf16) {
         for (int l = 0; l < 32; l++) {
             int n = l >>> 2, at = 2 * (l & 3) * 8 + (n & 1) * 4 + (n >>> 1);
             int lo = bits[l], hi = bits[32 + l];
@@ -137,12 +139,11 @@ final class TensorCore {
                 w[at + 72] = Float.float16ToFloat((short) (hi >>> 16));
             }
         }
-        return f.wide;
     }
 
     void mma(int[] r, Instr in, int exec, boolean bf16) {
-        final double[] wb = widenedB(r, in, bf16);
-        final double[] wa = widenedA(r, in, bf16);
+        final double[] wb = b.widened(r, in.bv, bf16);
+        final double[] wa = a.widened(r, in.av, bf16);
         int c0 = in.cv[0], c1 = in.cv[1], c2 = in.cv[2], c3 = in.cv[3];
         int d0 = in.dv[0], d1 = in.dv[1], d2 = in.dv[2], d3 = in.dv[3];
         // NaN once any output may be NaN (an infinite one counts too): then the outputs are made canonical
