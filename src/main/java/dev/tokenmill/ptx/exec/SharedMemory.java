@@ -67,13 +67,17 @@ final class SharedMemory {
         }
     }
 
+    /** Whether a word's writer long says another warp wrote it in interval {@code now}. */
+    private static boolean writtenByAnother(long writer, long now, int warp) {
+        return (writer & INTERVAL) == now && (int) writer != warp;
+    }
+
     /** Records a read of [addr, addr+bytes) by {@code warp}; returns RAW if another warp wrote it this interval. */
     int read(int addr, int bytes, int warp, int line) {
         int hazard = NONE;
         long now = (long) (epoch + 1) << 32, bit = 1L << warp;
         for (int w = addr >>> 2, end = (addr + bytes - 1) >>> 2; w <= end; w++) {
-            long wr = writer[w];
-            if ((wr & INTERVAL) == now && (int) wr != warp) {
+            if (writtenByAnother(writer[w], now, warp)) {
                 hazard = RAW;
                 otherLine = writeLine[w];
             }
@@ -105,8 +109,8 @@ final class SharedMemory {
         int hazard = NONE;
         long now = (long) (epoch + 1) << 32, others = ~(1L << warp) & LOW;
         for (int w = addr >>> 2, end = (addr + bytes - 1) >>> 2; w <= end; w++) {
-            long wr = writer[w], rd = readers[w];
-            if ((wr & INTERVAL) == now && (int) wr != warp) {
+            long rd = readers[w];
+            if (writtenByAnother(writer[w], now, warp)) {
                 hazard = WAW;
                 otherLine = writeLine[w];
             } else if ((rd & INTERVAL) == now && (rd & others) != 0) {
