@@ -208,7 +208,7 @@ final class Lsu {
     private boolean sharedRead(Warp w, Instr in, int l, int addr, int bytes) {
         SharedMemory sm = cta.shared;
         boolean clean = true;
-        if (cta.racecheck && (bytes == 16 ? sm.read16(addr, w.index, in.line) : sm.read(addr, bytes, w.index, in.line)) != SharedMemory.NONE) {
+        if (cta.racecheck && sm.read(addr, bytes, w.index, in.line) != SharedMemory.NONE) {
             cta.report(FindingKind.SHARED_RAW, in, w.index, l, addr, cta.sharedWindow(),
                     "another warp wrote these bytes at line " + sm.otherLine + " in the same barrier interval");
             clean = false;
@@ -229,7 +229,7 @@ final class Lsu {
     private void sharedWrite(Warp w, Instr in, int l, int addr, int bytes, int line) {
         SharedMemory sm = cta.shared;
         if (cta.racecheck) {
-            int hz = bytes == 16 ? sm.write16(addr, w.index, line) : sm.write(addr, bytes, w.index, line);
+            int hz = sm.write(addr, bytes, w.index, line);
             if (hz != SharedMemory.NONE) {
                 cta.report(hz == SharedMemory.WAW ? FindingKind.SHARED_WAW : FindingKind.SHARED_WAR, in, w.index, l, addr,
                         cta.sharedWindow(), "another warp " + (hz == SharedMemory.WAW ? "wrote" : "read")
@@ -401,7 +401,7 @@ final class Lsu {
             if (srcSize < size) Arrays.fill(sm.data, dst + srcSize, dst + size, (byte) 0);
             sm.cpPendingAdd(dst, size, -1);
             cta.cpInFlight--;
-            if (cta.racecheck && (size == 16 ? sm.write16(dst, w.index, q.line[e]) : sm.write(dst, size, w.index, q.line[e])) != SharedMemory.NONE) {
+            if (cta.racecheck && sm.write(dst, size, w.index, q.line[e]) != SharedMemory.NONE) {
                 cta.reportAt(FindingKind.SHARED_WAW, q.line[e], w.index, q.lane[e], dst,
                         "cp.async landed on bytes another warp accessed at line " + sm.otherLine + " in the same barrier interval");
             }

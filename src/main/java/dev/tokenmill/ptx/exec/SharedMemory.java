@@ -74,6 +74,11 @@ final class SharedMemory {
 
     /** Records a read of [addr, addr+bytes) by {@code warp}; returns RAW if another warp wrote it this interval. */
     int read(int addr, int bytes, int warp, int line) {
+        return bytes == 16 && (addr & 15) == 0 ? read16(addr, warp, line) : readWords(addr, bytes, warp, line);
+    }
+
+    /** {@link #read}, word by word. */
+    int readWords(int addr, int bytes, int warp, int line) {
         int hazard = NONE;
         long now = (long) (epoch + 1) << 32, bit = 1L << warp;
         for (int w = addr >>> 2, end = (addr + bytes - 1) >>> 2; w <= end; w++) {
@@ -90,7 +95,7 @@ final class SharedMemory {
 
     /**
      * {@link #read} of an aligned 16-byte access (ldmatrix rows, v4 loads): its four words' writers and readers as
-     * one vector each, three times faster than word by word.
+     * one vector each, about three times faster than word by word.
      */
     int read16(int addr, int warp, int line) {
         int w = addr >>> 2;
@@ -106,6 +111,11 @@ final class SharedMemory {
 
     /** Records a write; returns WAW or WAR if another warp wrote or read it this interval. */
     int write(int addr, int bytes, int warp, int line) {
+        return bytes == 16 && (addr & 15) == 0 ? write16(addr, warp, line) : writeWords(addr, bytes, warp, line);
+    }
+
+    /** {@link #write}, word by word. */
+    int writeWords(int addr, int bytes, int warp, int line) {
         int hazard = NONE;
         long now = (long) (epoch + 1) << 32, others = ~(1L << warp) & LOW;
         for (int w = addr >>> 2, end = (addr + bytes - 1) >>> 2; w <= end; w++) {

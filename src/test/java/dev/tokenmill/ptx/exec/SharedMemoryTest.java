@@ -22,7 +22,7 @@ class SharedMemoryTest {
             }
             int addr = rnd.nextInt(64) * 16, warp = rnd.nextInt(32), line = step;
             boolean write = rnd.nextBoolean();
-            int want = write ? words.write(addr, 16, warp, line) : words.read(addr, 16, warp, line);
+            int want = write ? words.writeWords(addr, 16, warp, line) : words.readWords(addr, 16, warp, line);
             int got = write ? vectors.write16(addr, warp, line) : vectors.read16(addr, warp, line);
             assertEquals(want, got, "step " + step);
             if (want != SharedMemory.NONE) {
@@ -33,7 +33,7 @@ class SharedMemoryTest {
             if (rnd.nextInt(4) == 0) {
                 int size = rnd.nextBoolean() ? 4 : 8, a = rnd.nextInt(1024 / size) * size, wp = rnd.nextInt(32);
                 boolean wr = rnd.nextBoolean();
-                assertEquals(wr ? words.write(a, size, wp, -step) : words.read(a, size, wp, -step),
+                assertEquals(wr ? words.writeWords(a, size, wp, -step) : words.readWords(a, size, wp, -step),
                         wr ? vectors.write(a, size, wp, -step) : vectors.read(a, size, wp, -step));
             }
         }
