@@ -21,7 +21,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Lanes {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Long> L = LongVector.SPECIES_256;
     /** The int lanes that widen into {@link #L}'s four longs. */
     private static final VectorSpecies<Integer> I4 = IntVector.SPECIES_128;

@@ -11,9 +11,10 @@ import dev.tokenmill.ptx.ir.SpecialReg;
 import java.util.Arrays;
 
 /**
- * 32 lanes in lockstep; simple ALU ops loop over all 32 lanes and keep the old value where a lane is off
- * (a counted loop the JIT unrolls, measured faster than walking the mask bits). Registers are lane arrays ({@code reg * 32 + lane}); predicates are 32-bit lane
- * masks. Every lane has its own PC; the warp runs the group of runnable lanes at the lowest PC, so lanes
+ * 32 lanes in lockstep; the most frequent ALU ops are vectors with stores masked by the executing lanes
+ * ({@link Lanes}), the others loop over all 32 lanes and keep the old value where a lane is off (a counted loop
+ * the JIT unrolls, measured faster than walking the mask bits). Registers are lane arrays
+ * ({@code reg * 32 + lane}); predicates are 32-bit lane masks. Every lane has its own PC; the warp runs the group of runnable lanes at the lowest PC, so lanes
  * that branched apart reconverge where their paths meet (for the forward branches and loops compilers emit,
  * the immediate post-dominator). Lanes leave the runnable set when they exit, wait at bar.sync, or wait
  * at a .sync collective for the other lanes of its member mask.
